@@ -1,0 +1,104 @@
+//! The output half of the data spine: a [`Report`] is what the engine computed from a Scenario.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::scenario::{Contract, MarginMode, Side, Venue};
+
+/// Which asset margins, PnL and notionals of a position are counted in.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Settlement {
+    /// Linear contracts: the quote currency (USDT, USDC, USD).
+    Quote,
+    /// Inverse contracts: the coin (BTC, ETH).
+    Coin,
+}
+
+/// Everything the engine says about one position. Amounts are in the position's settlement
+/// asset (`settlement`); prices in quote currency per coin.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PositionReport {
+    pub symbol: String,
+    pub side: Side,
+    pub contract: Contract,
+    pub settlement: Settlement,
+    pub size: f64,
+    pub entry_price: f64,
+    pub mark_price: f64,
+    /// Position value at mark: size × mark (linear) or size ÷ mark (inverse).
+    pub notional: f64,
+    /// Notional ÷ leverage (or the isolated margin when given).
+    pub initial_margin: f64,
+    /// The collateral the liquidation price was solved with: the isolated margin, or in cross
+    /// mode the wallet balance plus the other positions' PnL less their maintenance margin.
+    pub collateral: f64,
+    /// Maintenance margin at mark: notional × mmr − maint_amount.
+    pub maintenance_margin: f64,
+    /// Index (0-based) of the tier used at mark, its rate and maintenance amount.
+    pub tier: usize,
+    pub mmr: f64,
+    pub maint_amount: f64,
+    /// Estimated fee to close at mark, counted in the liquidation condition where the venue
+    /// counts it (0 otherwise).
+    pub closing_fee: f64,
+    /// Unrealised PnL at mark.
+    pub unrealized_pnl: f64,
+    /// Return on the initial margin at mark (fraction).
+    pub roe: f64,
+    /// Mark price at which the position is liquidated; `null` when no price can liquidate it.
+    pub liquidation_price: Option<f64>,
+    /// Why `liquidation_price` is `null`, or a note on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_note: Option<String>,
+    /// Tier (index, rate, amount) that applies at the liquidation price.
+    pub liquidation_tier: Option<usize>,
+    pub liquidation_mmr: Option<f64>,
+    /// Price at which equity (less the closing fee where counted) reaches zero.
+    pub bankruptcy_price: Option<f64>,
+    /// |mark − liquidation| ÷ mark (fraction of mark); 0 when already liquidatable.
+    pub distance_to_liquidation: Option<f64>,
+    /// True when equity at mark is already at or below the maintenance requirement.
+    pub liquidatable_now: bool,
+    /// Notional ÷ collateral at mark.
+    pub effective_leverage: Option<f64>,
+    /// Highest leverage the tier at mark allows, when the venue publishes one.
+    pub max_leverage: Option<f64>,
+    /// The liquidation condition used, written out.
+    pub formula: String,
+    /// Where the formula and the parameters come from.
+    pub source: String,
+}
+
+/// Account-level totals. In cross mode these are one margin pool; in isolated mode they are the
+/// sums over the positions' own margins.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AccountReport {
+    pub settlement: Settlement,
+    /// Wallet balance (cross) or the sum of isolated margins.
+    pub wallet_balance: f64,
+    pub unrealized_pnl: f64,
+    /// Wallet balance + unrealised PnL.
+    pub equity: f64,
+    pub total_initial_margin: f64,
+    pub total_maintenance_margin: f64,
+    /// Total maintenance margin ÷ equity (Binance's margin ratio; liquidation at 1). `null`
+    /// when equity ≤ 0.
+    pub margin_ratio: Option<f64>,
+    /// Equity − total initial margin.
+    pub free_collateral: f64,
+    /// Cross mode: the relative move of all prices together (−0.1 = every price 10 % lower)
+    /// at which the account is liquidated, downward and upward; `null` when no such move.
+    pub liquidation_move_down: Option<f64>,
+    pub liquidation_move_up: Option<f64>,
+}
+
+/// What the engine computed for a Scenario.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Report {
+    pub version: u32,
+    pub venue: Venue,
+    pub margin_mode: MarginMode,
+    /// In the Scenario's order.
+    pub positions: Vec<PositionReport>,
+    pub account: AccountReport,
+}
