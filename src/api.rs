@@ -1,0 +1,73 @@
+//! The command table shared by the front doors: the CLI (`leverlab <command> FILE`) and the
+//! JS API (`run(command, scenario, options)`) both look commands up here, so a command behaves
+//! the same wherever it is called from.
+//!
+//! A command takes a validated [`Scenario`] and [`Options`] and returns JSON, or the input
+//! problems it found (each naming its field).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::engine::{self, FieldError, InputErrors, Scenario};
+
+/// Command options: CLI flags `--shock -0.05 --sweep` become `{"shock": -0.05, "sweep": true}`;
+/// the JS API passes an object.
+pub type Options = Map<String, Value>;
+
+/// What a command returns.
+pub type CmdResult = Result<Value, InputErrors>;
+
+/// One command of the front doors.
+pub struct Command {
+    pub name: &'static str,
+    /// One line for the command list.
+    pub summary: &'static str,
+    /// The full `--help` text: arguments, options and every output field.
+    pub help: &'static str,
+    pub run: fn(&Scenario, &Options) -> CmdResult,
+}
+
+/// Every command, in the order `leverlab --help` lists them.
+pub const COMMANDS: &[Command] = &[Command {
+    name: "eval",
+    summary: "Liquidation prices, margins and account totals (the Report)",
+    help: include_str!("cli/eval_help.txt"),
+    run: |s, _| engine::evaluate(s).map(|r| to_json(&r)),
+}];
+
+/// Looks a command up by name.
+pub fn command(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Serialises a result for output. Reports contain only finite numbers and `null`s, so this
+/// cannot fail in practice; a failure is still reported rather than panicking.
+pub fn to_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }))
+}
+
+/// Reads an optional number option.
+///
+/// # Errors
+/// A [`FieldError`] at `--name` when the option is present but not a finite number.
+pub fn opt_f64(opts: &Options, name: &str) -> Result<Option<f64>, InputErrors> {
+    match opts.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(FieldError::new(format!("--{name}"), "must be a finite number").into()),
+        },
+    }
+}
+
+/// Reads an optional flag (`--sweep`, or `true`/`false` from JS).
+///
+/// # Errors
+/// A [`FieldError`] at `--name` when the option is present but not a boolean.
+pub fn opt_bool(opts: &Options, name: &str) -> Result<bool, InputErrors> {
+    match opts.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(FieldError::new(format!("--{name}"), "must be true or false").into()),
+    }
+}
