@@ -1,0 +1,45 @@
+# leverlab: two commands do all set-up.
+#   make serve   install what is missing, build the release bundle, serve it on 127.0.0.1:$(PORT)
+#   make test    install what is missing, run the host tests, build the bundle, run the browser tests
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PORT ?= 8080
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+# Everything the release bundle is built from: rebuild only when one of these changed.
+BUNDLE_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.toml Cargo.toml Cargo.lock
+
+.PHONY: serve test setup setup-browser bundle test-host test-browser bench cli
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+dist/index.html: $(BUNDLE_INPUTS) | setup
+	trunk build --release
+	@touch dist/index.html
+
+bundle: setup dist/index.html
+	@node scripts/bundle-size.mjs dist
+
+serve: bundle
+	@echo "leverlab: open http://127.0.0.1:$(PORT)/"
+	@node scripts/static-server.mjs dist $(PORT)
+
+test-host:
+	cargo test --all-targets
+
+test-browser: setup-browser bundle
+	cd tests/e2e && node --test --test-concurrency=1
+
+test: test-host test-browser
+
+# Not part of `make test`: benchmarks are figures, not pass/fail (see README, "Speed").
+bench:
+	cargo bench
+
+cli:
+	cargo build --release --bin leverlab
