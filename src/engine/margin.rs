@@ -4,23 +4,43 @@
 //! PnL) falls to the maintenance margin, some adding the estimated fee to close. The
 //! liquidation price is the root of `equity(P) = MM(P) + fee(P)` with everything else frozen,
 //! using the tier that applies *at* the liquidation price (Binance, "How to calculate the
-//! liquidation price of COIN-M futures": recompute with the next bracket when the result lands
-//! in another one).
+//! liquidation price of COIN-M futures" [BN-COINM-LP]: recompute with the next bracket when the
+//! result lands in another one).
 //!
 //! Notation: `s` = +1 long / −1 short, `Q` size (base units, linear) or `N` size (USD contract
 //! value, inverse), `EP` entry price, `C` collateral, `m` tier MMR, `cum` tier maintenance
 //! amount, `f` closing-fee rate where counted.
 //!
-//! * linear, MM at price: `C + s·Q·(P − EP) = Q·P·(m + f) − cum`
-//!   ⇒ `P = (C + cum − s·Q·EP) / (Q·(m + f) − s·Q)` — Binance USDⓈ-M's
-//!   `LP = (WB − TMM1 + UPNL1 + cumB − side·Q·EP) / (Q·MMR − side·Q)` with `f = 0`.
-//! * inverse, MM at price: `C + s·N·(1/EP − 1/P) = N·(m + f)/P − cum`
-//!   ⇒ `P = N·(m + f + s) / (C + cum + s·N/EP)` — Binance COIN-M.
-//! * MM at entry (Bybit): `MM = value(EP)·m − cum` is a constant `K`;
-//!   linear `P = (K − C + s·Q·EP) / (s·Q − Q·f)`, inverse `P = N·(s + f) / (C + s·N/EP − K)`.
+//! The requirement is written `MM(P) + fee(P) = a × notional(P) + K`, where `a` collects the
+//! rates valued at `P` and `K` the amounts that are constant:
+//!
+//! | venue valuation | `a` | `K` |
+//! |---|---|---|
+//! | MM at price, fee at price (Binance, OKX, Gate, HL, dYdX) | `m + f` | `−cum` |
+//! | MM at entry (Bybit linear) | `0` | `value(EP)×m − cum` |
+//! | MM at entry, fee at the bankruptcy price (Bybit inverse) | `0` | `value(EP)×m − cum + value(BP)×f` |
+//! | MM and fee at entry (BitMEX) | `0` | `value(EP)×(m + f)` |
+//!
+//! and then
+//!
+//! * linear: `C + s·Q·(P − EP) = a·Q·P + K` ⇒ `P = (C − K − s·Q·EP) / (a·Q − s·Q)` — Binance
+//!   USDⓈ-M's `LP = (WB − TMM1 + UPNL1 + cumB − side·Q·EP) / (Q·MMR − side·Q)` [BN-USDM-LP] when
+//!   `a = MMR`, `K = −cumB`;
+//! * inverse: `C + s·N·(1/EP − 1/P) = a·N/P + K` ⇒ `P = N·(a + s) / (C + s·N/EP − K)` — Binance
+//!   COIN-M's `LP = (N·MMR + side·N) / (WB + cumB + side·N/EP)` [BN-COINM-LP].
+//!
+//! Deribit's rate grows with the size in coin, `MMR = b + k × size_coin` [DRB-2022]; for an
+//! inverse contract `size_coin = N/P`, so the condition is a quadratic in `x = 1/P`:
+//! `k·N²·x² + N·(b + f + s)·x − (C + s·N/EP) = 0`, solved in closed form (see
+//! [`liquidation_price`]).
+//!
+//! # Design Decision
+//! `f64` throughout (see the Scenario module). Every solution is checked to be a finite,
+//! strictly positive price; anything else is `None`, so no NaN, infinity or negative price
+//! leaves the solver.
 
 use crate::engine::scenario::{Contract, Tier};
-use crate::engine::venue::{MmValuation, PositionModel};
+use crate::engine::venue::{FeeValuation, MmValuation, PositionModel};
 
 /// Position value in the settlement asset at price `p`: `Q·p` (linear) or `N/p` (inverse).
 #[inline]
@@ -32,7 +52,7 @@ pub fn notional(m: &PositionModel, p: f64) -> f64 {
 }
 
 /// Unrealised PnL at price `p` in the settlement asset: `s·Q·(p − EP)` (linear) or
-/// `s·N·(1/EP − 1/p)` (inverse, BitMEX "Inverse Perpetuals Guide").
+/// `s·N·(1/EP − 1/p)` (inverse, BitMEX "Inverse Perpetuals Guide" [BMX-INV]).
 #[inline]
 pub fn pnl(m: &PositionModel, p: f64) -> f64 {
     match m.contract {
@@ -56,69 +76,193 @@ pub fn tier_index(tiers: &[Tier], notional: f64) -> usize {
     k
 }
 
-/// Maintenance margin at price `p`: `notional × mmr − maint_amount` with the tier at that
-/// notional (or at entry, for venues that value it there); never negative.
-pub fn maintenance_margin(m: &PositionModel, p: f64) -> (f64, usize) {
-    let v = match m.valuation {
+/// The notional the venue picks its tier by, and values MM at: `notional(p)`, or
+/// `notional(EP)` for venues that value MM at entry.
+#[inline]
+fn mm_value(m: &PositionModel, p: f64) -> f64 {
+    match m.valuation {
         MmValuation::AtPrice => notional(m, p),
         MmValuation::AtEntry => notional(m, m.entry_price),
-    };
+    }
+}
+
+/// The maintenance rate, amount and tier index that apply at price `p`.
+///
+/// Tiers: the tier containing the notional the venue values MM at. Deribit: `b + k ×
+/// size_coin` with `size_coin = Q` (linear) or `N/p` (inverse) [DRB-2022], amount 0, tier 0.
+#[inline]
+pub fn rate_at(m: &PositionModel, p: f64) -> (f64, f64, usize) {
+    let v = mm_value(m, p);
+    if let Some(r) = m.size_rate {
+        let coin = match m.contract {
+            Contract::Linear => m.size,
+            Contract::Inverse => v,
+        };
+        return (r.mm_base + r.per_coin * coin, 0.0, 0);
+    }
     let k = tier_index(&m.tiers, v);
     let t = &m.tiers[k];
-    ((v * t.mmr - t.maint_amount).max(0.0), k)
+    (t.mmr, t.maint_amount, k)
 }
 
-/// Estimated fee to close at price `p`, where the venue counts it: `notional(p) × f`.
+/// Maintenance margin at price `p`: `notional × mmr − maint_amount` with the rate that applies
+/// at `p` ([`rate_at`]; at entry for venues that value it there); never negative. Returns the
+/// margin and the tier index.
+pub fn maintenance_margin(m: &PositionModel, p: f64) -> (f64, usize) {
+    let (mmr, amount, k) = rate_at(m, p);
+    ((mm_value(m, p) * mmr - amount).max(0.0), k)
+}
+
+/// Estimated fee to close at price `p` where the venue counts it (0 elsewhere):
+/// `notional(p) × f`, or `notional(EP) × f` where the venue values it at entry (BitMEX).
+/// Bybit inverse values it at the bankruptcy price in the liquidation condition; this is the
+/// estimate at `p` used for account totals (see [`requirement`] for the exact term).
 #[inline]
 pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
-    notional(m, p) * m.fee_rate
+    match m.fee_valuation {
+        FeeValuation::AtEntry => notional(m, m.entry_price) * m.fee_rate,
+        FeeValuation::AtPrice | FeeValuation::AtBankruptcy => notional(m, p) * m.fee_rate,
+    }
 }
 
-/// Solves `equity(P) = MM(P) + fee(P)` for one tier's `(mmr, amount)`; `None` when the
-/// solution is not a finite positive price.
+/// The fee term of the liquidation condition for `collateral` at price `p`: as
+/// [`closing_fee`], except that Bybit inverse values it at the bankruptcy price
+/// (`N × fee / BP` [BB-INV-LP]).
+pub fn liquidation_fee(m: &PositionModel, collateral: f64, p: f64) -> f64 {
+    match m.fee_valuation {
+        FeeValuation::AtBankruptcy => match bankruptcy_price(m, collateral) {
+            Some(bp) => notional(m, bp) * m.fee_rate,
+            None => closing_fee(m, p),
+        },
+        _ => closing_fee(m, p),
+    }
+}
+
+/// What equity must stay above at price `p`: maintenance margin plus the fee term of the
+/// venue's liquidation condition. At the liquidation price, `collateral + pnl(LP)` equals this.
+pub fn requirement(m: &PositionModel, collateral: f64, p: f64) -> f64 {
+    maintenance_margin(m, p).0 + liquidation_fee(m, collateral, p)
+}
+
+/// Solves `C + pnl(P) = a·notional(P) + K` (see the module notes); `None` unless the root is a
+/// finite positive price.
 #[inline]
-fn solve_with(m: &PositionModel, collateral: f64, mmr: f64, amount: f64) -> Option<f64> {
-    let (s, f) = (m.side, m.fee_rate);
-    let p = match (m.contract, m.valuation) {
-        (Contract::Linear, MmValuation::AtPrice) => {
+fn solve_linear_in_value(m: &PositionModel, collateral: f64, a: f64, k: f64) -> Option<f64> {
+    let s = m.side;
+    let p = match m.contract {
+        Contract::Linear => {
             let q = m.size;
-            (collateral + amount - s * q * m.entry_price) / (q * (mmr + f) - s * q)
+            (collateral - k - s * q * m.entry_price) / (a * q - s * q)
         }
-        (Contract::Inverse, MmValuation::AtPrice) => {
+        Contract::Inverse => {
             let n = m.size;
-            n * (mmr + f + s) / (collateral + amount + s * n / m.entry_price)
-        }
-        (Contract::Linear, MmValuation::AtEntry) => {
-            let q = m.size;
-            let k = (q * m.entry_price * mmr - amount).max(0.0);
-            (k - collateral + s * q * m.entry_price) / (s * q - q * f)
-        }
-        (Contract::Inverse, MmValuation::AtEntry) => {
-            let n = m.size;
-            let k = (n / m.entry_price * mmr - amount).max(0.0);
-            n * (s + f) / (collateral + s * n / m.entry_price - k)
+            n * (a + s) / (collateral + s * n / m.entry_price - k)
         }
     };
     (p.is_finite() && p > 0.0).then_some(p)
 }
 
-/// Liquidation price for `collateral`, with the tier that applies at the liquidation price.
+/// The `(a, K)` pair of one tier's `(mmr, amount)` for this venue's valuation, with the
+/// closing fee valued as the venue values it (`fee_at_bp` = `notional(BP) × f` for Bybit
+/// inverse).
+#[inline]
+fn coefficients(m: &PositionModel, mmr: f64, amount: f64, fee_at_bp: f64) -> (f64, f64) {
+    let f = m.fee_rate;
+    let (mut a, mut k) = match m.valuation {
+        MmValuation::AtPrice => (mmr, -amount),
+        MmValuation::AtEntry => (0.0, (notional(m, m.entry_price) * mmr - amount).max(0.0)),
+    };
+    match m.fee_valuation {
+        FeeValuation::AtPrice => a += f,
+        FeeValuation::AtEntry => k += notional(m, m.entry_price) * f,
+        FeeValuation::AtBankruptcy => k += fee_at_bp,
+    }
+    (a, k)
+}
+
+/// Solves one tier's condition; when the tier's `notional × mmr − amount` would be negative at
+/// the root (a user table whose amount breaks continuity), the maintenance margin is 0 there
+/// and the root is re-solved with the fee term alone.
+#[inline]
+fn solve_tier(m: &PositionModel, collateral: f64, mmr: f64, amount: f64, fee_at_bp: f64) -> Option<f64> {
+    let (a, k) = coefficients(m, mmr, amount, fee_at_bp);
+    let p = solve_linear_in_value(m, collateral, a, k)?;
+    if mm_value(m, p) * mmr - amount < 0.0 {
+        let (a0, k0) = coefficients(m, 0.0, 0.0, fee_at_bp);
+        return solve_linear_in_value(m, collateral, a0, k0);
+    }
+    Some(p)
+}
+
+/// Deribit's size-dependent rate: solves `k·N²·x² + N·(b + f + s)·x − (C + s·N/EP) = 0` for
+/// `x = 1/P` (inverse) or uses the constant rate `b + k·Q` (linear).
+///
+/// Long (`s = +1`): the constant term is negative, so exactly one root is positive — the LP.
+/// Short: equity falls as the price rises (`x` falls); if `C ≥ N/EP` equity never falls below
+/// the shrinking requirement and there is no LP; otherwise the LP is the smaller positive root
+/// (the larger one is a low price at which the quadratic requirement would overtake a short's
+/// gains, not the short's liquidation). Roots use the cancellation-free form
+/// `q = −(B + sign(B)·√Δ)/2`, `x₁ = q/A`, `x₂ = c/q`.
+fn solve_size_rate(m: &PositionModel, collateral: f64) -> Option<f64> {
+    let r = m.size_rate?;
+    let s = m.side;
+    if m.contract == Contract::Linear {
+        let (a, k) = coefficients(m, r.mm_base + r.per_coin * m.size, 0.0, 0.0);
+        return solve_linear_in_value(m, collateral, a, k);
+    }
+    let n = m.size;
+    let a = r.per_coin * n * n;
+    let b = n * (r.mm_base + m.fee_rate + s);
+    let c = -(collateral + s * n / m.entry_price);
+    if s < 0.0 && c <= 0.0 {
+        return None;
+    }
+    let x = if a == 0.0 {
+        -c / b
+    } else {
+        let disc = b * b - 4.0 * a * c;
+        if !(disc >= 0.0) {
+            return None;
+        }
+        let q = -0.5 * (b + b.signum() * disc.sqrt());
+        let (x1, x2) = (q / a, c / q);
+        let pos = [x1, x2].into_iter().filter(|x| x.is_finite() && *x > 0.0);
+        if s > 0.0 {
+            pos.fold(f64::NAN, f64::max)
+        } else {
+            pos.fold(f64::NAN, f64::min)
+        }
+    };
+    let p = 1.0 / x;
+    (p.is_finite() && p > 0.0).then_some(p)
+}
+
+/// Liquidation price for `collateral`: the mark price at which `collateral + pnl(P)` equals
+/// [`requirement`]`(P)`, with the tier that applies at the liquidation price.
 ///
 /// Starts from the tier at mark, re-solves while the result lands in another tier (Binance's
-/// rule), and falls back to checking every tier if that walk does not settle. Returns the
+/// rule [BN-COINM-LP]), and falls back to checking every tier if that walk does not settle.
+/// Venues that value MM at entry use the entry tier, so no re-solve is needed. Returns the
 /// price and the tier used, or `None` when no positive price satisfies the condition (e.g. a
-/// 1x long whose collateral covers the whole position).
+/// 1x linear long whose collateral covers the whole position, or an inverse short whose
+/// collateral covers any rise). Never allocates.
 pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usize)> {
-    let tiers = &m.tiers;
-    let value_at = |p: f64| match m.valuation {
-        MmValuation::AtPrice => notional(m, p),
-        MmValuation::AtEntry => notional(m, m.entry_price),
+    if !collateral.is_finite() {
+        return None;
+    }
+    if m.size_rate.is_some() {
+        return solve_size_rate(m, collateral).map(|p| (p, 0));
+    }
+    let fee_at_bp = match m.fee_valuation {
+        FeeValuation::AtBankruptcy => bankruptcy_price(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
+        _ => 0.0,
     };
-    let mut k = tier_index(tiers, value_at(m.mark_price));
+    let tiers = &m.tiers;
+    let mut k = tier_index(tiers, mm_value(m, m.mark_price));
     for _ in 0..=tiers.len() {
         let t = &tiers[k];
-        let p = solve_with(m, collateral, t.mmr, t.maint_amount)?;
-        let k2 = tier_index(tiers, value_at(p));
+        let p = solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp)?;
+        let k2 = tier_index(tiers, mm_value(m, p));
         if k2 == k {
             return Some((p, k));
         }
@@ -129,13 +273,24 @@ pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usi
     (0..tiers.len())
         .filter_map(|k| {
             let t = &tiers[k];
-            let p = solve_with(m, collateral, t.mmr, t.maint_amount)?;
-            (tier_index(tiers, value_at(p)) == k).then_some((p, k))
+            let p = solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp)?;
+            (tier_index(tiers, mm_value(m, p)) == k).then_some((p, k))
         })
         .min_by(|a, b| (a.0 - m.mark_price).abs().total_cmp(&(b.0 - m.mark_price).abs()))
 }
 
-/// Bankruptcy price: where equity less the closing fee (where counted) reaches zero.
+/// Bankruptcy price: where equity less the closing fee (where counted, valued as the venue
+/// values it; Bybit inverse at the bankruptcy price itself, `BP = N×(s + f)/(C + s×N/EP)`
+/// [BB-INV-LP]) reaches zero. Linear without fee: `EP − s×C/Q` (Bybit `EP × (1 ∓ IMR)`
+/// [BB-SEARCH]).
 pub fn bankruptcy_price(m: &PositionModel, collateral: f64) -> Option<f64> {
-    solve_with(m, collateral, 0.0, 0.0)
+    if !collateral.is_finite() {
+        return None;
+    }
+    let f = m.fee_rate;
+    let (a, k) = match m.fee_valuation {
+        FeeValuation::AtPrice | FeeValuation::AtBankruptcy => (f, 0.0),
+        FeeValuation::AtEntry => (0.0, notional(m, m.entry_price) * f),
+    };
+    solve_linear_in_value(m, collateral, a, k)
 }

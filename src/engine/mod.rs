@@ -8,6 +8,8 @@ pub mod cascade;
 pub mod margin;
 pub mod report;
 pub mod scenario;
+pub mod tables;
+pub mod tools;
 pub mod venue;
 
 pub use report::{AccountReport, PositionReport, Report, Settlement};
@@ -52,19 +54,13 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         match venue::position_model(s, i, p) {
             Ok(model) => {
                 let mp = model.mark_price;
-                let notional = margin::notional(&model, mp);
-                let entry_notional = margin::notional(&model, model.entry_price);
                 let (mm, tier) = margin::maintenance_margin(&model, mp);
-                let initial_margin = match (p.leverage, p.margin) {
-                    (Some(l), _) => entry_notional / l,
-                    (None, Some(m)) => m,
-                    (None, None) => entry_notional * model.tiers[tier].mmr * 2.0,
-                };
+                let initial_margin = venue::initial_margin(s, p, &model);
                 rows.push(AtMark {
+                    notional: margin::notional(&model, mp),
                     pnl: margin::pnl(&model, mp),
                     fee: margin::closing_fee(&model, mp),
                     isolated_margin: p.margin.unwrap_or(initial_margin),
-                    notional,
                     mm,
                     tier,
                     initial_margin,
@@ -103,8 +99,12 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
             };
             let liq = margin::liquidation_price(m, collateral);
             let equity_at_mark = collateral + r.pnl;
-            let liquidatable_now = equity_at_mark <= r.mm + r.fee;
+            let liquidatable_now = equity_at_mark <= margin::requirement(m, collateral, m.mark_price);
             let liquidation_note = match liq {
+                None if liquidatable_now => Some(
+                    "equity at mark is already below maintenance and no price restores it: the position is liquidatable now"
+                        .to_string(),
+                ),
                 None => Some(if m.side > 0.0 {
                     "no positive price liquidates this long: its collateral covers the position's whole value".to_string()
                 } else {
@@ -115,7 +115,8 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 }
                 Some(_) => None,
             };
-            let tier = &m.tiers[r.tier];
+            let (mmr, maint_amount, _) = margin::rate_at(m, m.mark_price);
+            let at_liq = liq.map(|(lp, _)| margin::rate_at(m, lp));
             PositionReport {
                 symbol: p.symbol.clone(),
                 side: p.side,
@@ -129,15 +130,16 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 collateral,
                 maintenance_margin: r.mm,
                 tier: r.tier,
-                mmr: tier.mmr,
-                maint_amount: tier.maint_amount,
+                mmr,
+                maint_amount,
                 closing_fee: r.fee,
                 unrealized_pnl: r.pnl,
-                roe: if r.initial_margin > 0.0 { r.pnl / r.initial_margin } else { 0.0 },
+                roe: if r.initial_margin > 0.0 { finite(r.pnl / r.initial_margin).unwrap_or(0.0) } else { 0.0 },
                 liquidation_price: liq.map(|l| l.0),
                 liquidation_note,
                 liquidation_tier: liq.map(|l| l.1),
-                liquidation_mmr: liq.map(|l| m.tiers[l.1].mmr),
+                liquidation_mmr: at_liq.map(|a| a.0),
+                liquidation_maint_amount: at_liq.map(|a| a.1),
                 bankruptcy_price: margin::bankruptcy_price(m, collateral),
                 distance_to_liquidation: liq.map(|(lp, _)| {
                     if liquidatable_now {
@@ -148,9 +150,9 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 }),
                 liquidatable_now,
                 effective_leverage: (equity_at_mark > 0.0).then(|| r.notional / equity_at_mark).and_then(finite),
-                max_leverage: tier.max_leverage,
+                max_leverage: finite(venue::max_leverage(m, m.mark_price)),
                 formula: m.formula.to_string(),
-                source: m.source.clone(),
+                source: format!("{}; maintenance: {}", m.source, m.table_source),
             }
         })
         .collect();

@@ -53,6 +53,7 @@ pub struct PositionReport {
     /// Tier (index, rate, amount) that applies at the liquidation price.
     pub liquidation_tier: Option<usize>,
     pub liquidation_mmr: Option<f64>,
+    pub liquidation_maint_amount: Option<f64>,
     /// Price at which equity (less the closing fee where counted) reaches zero.
     pub bankruptcy_price: Option<f64>,
     /// |mark − liquidation| ÷ mark (fraction of mark); 0 when already liquidatable.
@@ -61,11 +62,13 @@ pub struct PositionReport {
     pub liquidatable_now: bool,
     /// Notional ÷ collateral at mark.
     pub effective_leverage: Option<f64>,
-    /// Highest leverage the tier at mark allows, when the venue publishes one.
+    /// Highest leverage the venue allows at mark: the tier's published maximum, Deribit's
+    /// `1 / IMR(size)`, else `1 / (2 × MMR)`.
     pub max_leverage: Option<f64>,
     /// The liquidation condition used, written out.
     pub formula: String,
-    /// Where the formula and the parameters come from.
+    /// Where the formula and the maintenance table come from (source tags as in leverlab's
+    /// venue notes, table snapshot dates, or the fallback used and what to set instead).
     pub source: String,
 }
 
