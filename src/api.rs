@@ -33,6 +33,46 @@ pub const COMMANDS: &[Command] = &[Command {
     summary: "Liquidation prices, margins and account totals (the Report)",
     help: include_str!("cli/eval_help.txt"),
     run: |s, _| engine::evaluate(s).map(|r| to_json(&r)),
+},
+Command {
+    name: "pnl",
+    summary: "PnL and ROE of each position at an exit price (--price)",
+    help: include_str!("cli/pnl_help.txt"),
+    run: |s, o| {
+        let price = opt_f64(o, "price")?
+            .ok_or_else(|| InputErrors::from(FieldError::new("--price", "give the exit price")))?;
+        engine::tools::pnl_at(s, price, opt_f64(o, "position")?).map(|r| to_json(&r))
+    },
+},
+Command {
+    name: "target",
+    summary: "Exit price for a target ROE (--roe) or PnL (--pnl)",
+    help: include_str!("cli/target_help.txt"),
+    run: |s, o| {
+        engine::tools::target_price(s, opt_f64(o, "roe")?, opt_f64(o, "pnl")?, opt_f64(o, "position")?)
+            .map(|r| to_json(&r))
+    },
+},
+Command {
+    name: "average-entry",
+    summary: "Average entry of several fills, merged and evaluated",
+    help: include_str!("cli/average_entry_help.txt"),
+    run: |s, _| engine::tools::average_entry(s).map(|r| to_json(&r)),
+},
+Command {
+    name: "max-size",
+    summary: "Largest openable size for a balance and leverage (tier-aware)",
+    help: include_str!("cli/max_size_help.txt"),
+    run: |s, o| {
+        engine::tools::max_size(s, opt_f64(o, "balance")?, opt_f64(o, "leverage")?, opt_f64(o, "position")?)
+            .map(|r| to_json(&r))
+    },
+},
+Command {
+    name: "margin",
+    summary: "Liquidation price before/after adding or removing isolated margin (--add)",
+    help: include_str!("cli/margin_help.txt"),
+    run: |s, o| engine::tools::add_margin(s, opt_f64(o, "add")?, opt_f64(o, "position")?).map(|r| to_json(&r)),
 }];
 
 /// Looks a command up by name.
