@@ -73,6 +73,48 @@ Command {
     summary: "Liquidation price before/after adding or removing isolated margin (--add)",
     help: include_str!("cli/margin_help.txt"),
     run: |s, o| engine::tools::add_margin(s, opt_f64(o, "add")?, opt_f64(o, "position")?).map(|r| to_json(&r)),
+},
+Command {
+    name: "stress",
+    summary: "Stress curve: equity, margin ratio and PnL over a price move, liquidation markers",
+    help: engine::analytics::commands::STRESS_HELP,
+    run: engine::analytics::commands::stress_cmd,
+},
+Command {
+    name: "grid",
+    summary: "SPAN/Deribit-style scenario grid and two-symbol surface: worst loss, liquidations",
+    help: engine::analytics::commands::GRID_HELP,
+    run: engine::analytics::commands::grid_cmd,
+},
+Command {
+    name: "probability",
+    summary: "Probability and median time to liquidation (closed form, optional Monte Carlo)",
+    help: engine::analytics::commands::PROBABILITY_HELP,
+    run: engine::analytics::commands::probability_cmd,
+},
+Command {
+    name: "band",
+    summary: "Liquidation band: spread, next tier, fees, funding and slippage to bankruptcy",
+    help: engine::analytics::commands::BAND_HELP,
+    run: engine::analytics::commands::band_cmd,
+},
+Command {
+    name: "carry",
+    summary: "Funding carry per hour/day, liquidation-price drift, time to liquidation by funding",
+    help: engine::analytics::commands::CARRY_HELP,
+    run: engine::analytics::commands::carry_cmd,
+},
+Command {
+    name: "recommend",
+    summary: "Maintenance rate for the latency move (normal, fat-tailed) and max leverage for a target",
+    help: engine::analytics::commands::RECOMMEND_HELP,
+    run: engine::analytics::commands::recommend_cmd,
+},
+Command {
+    name: "greeks",
+    summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage",
+    help: engine::analytics::commands::GREEKS_HELP,
+    run: engine::analytics::commands::greeks_cmd,
 }];
 
 /// Looks a command up by name.
