@@ -182,6 +182,18 @@ pub fn mc_setup(s: &Scenario, report: &Report, horizon_days: f64, settings: McSe
     .map_err(InputErrors::from)
 }
 
+/// The Monte Carlo run of a Scenario, for the page to run in chunks:
+/// `let setup = monte_carlo_setup(&s, days, settings)?;` then, between frames,
+/// `partial.merge(&montecarlo::simulate(&setup, start, chunk))` with progress
+/// `partial.paths / settings.paths` (stop early to cancel), and finally
+/// `montecarlo::summarise(&setup, &partial)`.
+///
+/// # Errors
+/// As [`mc_setup`].
+pub fn monte_carlo_setup(s: &Scenario, horizon_days: f64, settings: McSettings) -> Result<McSetup, InputErrors> {
+    mc_setup(s, &evaluate(s)?, horizon_days, settings)
+}
+
 /// Position `index` alone, isolated, at `leverage`, with the same mark: the Scenario behind
 /// one point of the leverage curve.
 pub fn isolated_at_leverage(s: &Scenario, index: usize, leverage: f64) -> Scenario {
