@@ -1,0 +1,330 @@
+//! The page: one reducer, the effects that tie it to the URL, storage and parent frame, and
+//! the layout (inputs on the left, results, charts and venue comparison on the right).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::engine::{MarginMode, Scenario, Settlement};
+use crate::ui::browser;
+use crate::ui::charts::ChartStyle;
+use crate::ui::codec;
+use crate::ui::components::{
+    account_form::AccountForm, chart_panels::ChartPanels, compare::Compare, position_card::PositionCard,
+    results::{announcement, Results},
+    toolbar::Toolbar,
+};
+use crate::ui::form::{pos_path, FormState, PosField};
+use crate::ui::state::{venue_defaults, Action, AppState, Notice, Source, ThemeChoice};
+
+/// How the page runs.
+#[derive(Clone, PartialEq, Default)]
+pub struct AppConfig {
+    /// Compact view for iframes: no header, reports its height to the parent.
+    pub embed: bool,
+    /// Mounted into another page with `mount()`: leaves that page's URL and storage alone.
+    pub mounted: bool,
+    /// The Scenario to start with (mount); otherwise the link, then the saved copy.
+    pub initial: Option<Rc<Scenario>>,
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    pub config: AppConfig,
+}
+
+thread_local! {
+    static INSTANCES: Cell<u32> = const { Cell::new(0) };
+}
+
+fn initial_state(cfg: &AppConfig) -> AppState {
+    let theme = if cfg.mounted {
+        ThemeChoice::System
+    } else {
+        match browser::load(codec::THEME_KEY).as_deref() {
+            Some("dark") => ThemeChoice::Dark,
+            Some("light") => ThemeChoice::Light,
+            _ => ThemeChoice::System,
+        }
+    };
+    if let Some(s) = &cfg.initial {
+        return AppState::new(FormState::from_scenario(s), theme, None);
+    }
+    let mut notice = None;
+    if !cfg.mounted {
+        match codec::decode_hash(&browser::hash()) {
+            Ok(Some(s)) => return AppState::new(FormState::from_scenario(&s), theme, None),
+            Ok(None) => {}
+            Err(msg) => notice = Some(Notice::warn(msg)),
+        }
+        if !cfg.embed {
+            if let Some(text) = browser::load(codec::STORAGE_KEY) {
+                match codec::decode_saved(&text) {
+                    Ok(s) => return AppState::new(FormState::from_scenario(&s), theme, notice),
+                    Err(msg) => notice = Some(Notice::warn(msg)),
+                }
+            }
+        }
+    }
+    AppState::new(FormState::default(), theme, notice)
+}
+
+/// Paths that have a field on screen; other problems are listed above the results.
+fn shown_on_field(path: &str, mode: MarginMode, n: usize) -> bool {
+    if path == "wallet_balance" {
+        return mode == MarginMode::Cross;
+    }
+    let Some(rest) = path.strip_prefix("positions[") else { return false };
+    let Some((idx, tail)) = rest.split_once(']') else { return false };
+    if idx.parse::<usize>().map_or(true, |i| i >= n) {
+        return false;
+    }
+    if tail.is_empty() {
+        return true;
+    }
+    let key = tail.trim_start_matches('.');
+    if key.starts_with("tiers[") {
+        return key.contains("].");
+    }
+    PosField::MAIN.iter().chain(PosField::ADVANCED.iter()).any(|f| f.key() == key && (key != "margin" || mode == MarginMode::Isolated))
+}
+
+#[function_component(App)]
+pub fn app(props: &AppProps) -> Html {
+    let cfg = props.config.clone();
+    let idp = use_memo((), |_| {
+        INSTANCES.with(|c| {
+            c.set(c.get() + 1);
+            AttrValue::from(format!("ll{}", c.get()))
+        })
+    });
+    let idp: AttrValue = (*idp).clone();
+    let state = {
+        let cfg = cfg.clone();
+        use_reducer(move || initial_state(&cfg))
+    };
+    let dark_sys = use_state_eq(browser::prefers_dark);
+    let root = use_node_ref();
+
+    // Follow the system theme.
+    {
+        let dark_sys = dark_sys.clone();
+        use_effect_with((), move |_| {
+            let mq = browser::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten());
+            let listener = mq.map(|mq| {
+                let m2 = mq.clone();
+                EventListener::new(&mq, "change", move |_| dark_sys.set(m2.matches()))
+            });
+            move || drop(listener)
+        });
+    }
+
+    // The Scenario travels in the URL (#s=1.…): a new history entry at most every second of
+    // editing, in place otherwise; nothing is written while the form has problems.
+    {
+        let state = state.clone();
+        let last_push = use_mut_ref(|| f64::NEG_INFINITY);
+        let cfg = cfg.clone();
+        use_effect_with(state.revision, move |rev| {
+            if !cfg.mounted && !state.stale && state.errors.is_empty() {
+                if let Some(s) = &state.scenario {
+                    let h = codec::encode_hash(s);
+                    if browser::hash().trim_start_matches('#') != h && !state.from_history {
+                        let now = browser::now_ms();
+                        let push = *rev > 0 && now - *last_push.borrow() > 1000.0;
+                        if push {
+                            *last_push.borrow_mut() = now;
+                        }
+                        browser::set_hash(&h, push);
+                    }
+                    if !cfg.embed {
+                        browser::save(codec::STORAGE_KEY, &codec::to_json(s));
+                    }
+                }
+            }
+        });
+    }
+
+    // Back / forward (and a hand-edited hash) load the Scenario in the URL.
+    {
+        let dispatch = state.dispatcher();
+        let mounted = cfg.mounted;
+        use_effect_with((), move |_| {
+            let listener = (!mounted).then(|| browser::window()).flatten().map(|w| {
+                EventListener::new(&w, "popstate", move |_| match codec::decode_hash(&browser::hash()) {
+                    Ok(Some(s)) => dispatch.dispatch(Action::Load(Box::new(s), Source::History)),
+                    Ok(None) => {}
+                    Err(msg) => dispatch.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Remember the theme choice.
+    {
+        let theme = state.theme;
+        let mounted = cfg.mounted;
+        use_effect_with(theme, move |t| {
+            if !mounted {
+                browser::save(codec::THEME_KEY, t.attr());
+            }
+        });
+    }
+
+    // In an iframe, tell the parent page our height whenever it changes.
+    {
+        let root = root.clone();
+        let embed = cfg.embed;
+        use_effect_with((), move |_| {
+            let mut keep = None;
+            if embed {
+                if let Some(el) = root.cast::<web_sys::HtmlElement>() {
+                    let target = el.clone();
+                    let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |_e: js_sys::Array| {
+                        browser::post_height(target.scroll_height() as f64 + 2.0);
+                    });
+                    if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+                        ro.observe(&el);
+                        keep = Some((ro, cb));
+                    }
+                }
+            }
+            move || {
+                if let Some((ro, _cb)) = keep {
+                    ro.disconnect();
+                }
+            }
+        });
+    }
+
+    let s = &*state;
+    let dark = match s.theme {
+        ThemeChoice::System => *dark_sys,
+        ThemeChoice::Dark => true,
+        ThemeChoice::Light => false,
+    };
+    let chart_style = ChartStyle::new(dark, 1.0);
+    let dispatch = state.dispatcher();
+    let form = &s.form;
+    let n = form.positions.len();
+    let settlement = s.report.as_ref().map(|r| r.account.settlement).unwrap_or(Settlement::Quote);
+    let settle_hint: AttrValue = match settlement {
+        Settlement::Quote => "quote currency".into(),
+        Settlement::Coin => "coin".into(),
+    };
+    let general: Vec<(String, String)> =
+        s.errors.iter().filter(|(k, _)| !shown_on_field(k, form.margin_mode, n)).map(|(k, v)| (k.clone(), v.clone())).collect();
+
+    let cards = form.positions.iter().enumerate().map(|(i, pf)| {
+        let prefix = format!("positions[{i}]");
+        let errs: Vec<(String, String)> = s
+            .errors
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix) && k[prefix.len()..].chars().next().is_none_or(|c| c == '.'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let contract = pf.contract.unwrap_or(crate::engine::venue::default_contract(form.venue));
+        let defaults = if pf.advanced || !errs.is_empty() {
+            s.scenario.as_ref().filter(|sc| sc.positions.len() == n && sc.venue == form.venue).and_then(|sc| venue_defaults(sc, i)).map(Rc::new)
+        } else {
+            None
+        };
+        html! {
+            <PositionCard key={pf.id} idp={idp.clone()} index={i} count={n} pos={pf.clone()} errors={Rc::new(errs)}
+                mode={form.margin_mode} {contract} {defaults} dispatch={dispatch.clone()} />
+        }
+    });
+    let add = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::Add))
+    };
+    let dismiss = {
+        let d = dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::SetNotice(None)))
+    };
+    let toolbar = html! {
+        <Toolbar idp={idp.clone()} scenario={s.scenario.clone()} theme={s.theme} has_link={!cfg.mounted} dispatch={dispatch.clone()} />
+    };
+
+    html! {
+        <div class={classes!("leverlab", cfg.embed.then_some("embed"), cfg.mounted.then_some("mounted"))}
+            data-theme={s.theme.attr()} data-dark={if dark { "true" } else { "false" }}
+            data-revision={s.revision.to_string()} ref={root}>
+            if !cfg.embed {
+                <header class="top">
+                    <div class="brand">
+                        <h1>{ "leverlab" }</h1>
+                        <p class="tag">{ "Liquidation prices, margins and stress curves for crypto derivatives — computed in your browser. Nothing you enter leaves this page." }</p>
+                    </div>
+                    { toolbar.clone() }
+                </header>
+            }
+            if let Some(nt) = &s.notice {
+                <div class={classes!("notice", nt.warning.then_some("warn"))} role="status">
+                    <span>{ if nt.warning { "⚠ " } else { "ℹ " } }{ nt.text.clone() }</span>
+                    <button type="button" class="icon" aria-label="Dismiss message" onclick={dismiss}>{ "✕" }</button>
+                </div>
+            }
+            <main class="layout">
+                <div class="inputs">
+                    <AccountForm idp={idp.clone()} venue={form.venue} mode={form.margin_mode}
+                        wallet={form.wallet_balance.clone()} wallet_error={s.error("wallet_balance").map(|e| AttrValue::from(e.to_string()))}
+                        settlement_hint={settle_hint} dispatch={dispatch.clone()} />
+                    <section class="card positions" aria-labelledby={format!("{idp}-pos")}>
+                        <h2 id={format!("{idp}-pos")}>{ format!("Positions ({n})") }</h2>
+                        <ol class="position-list">{ for cards }</ol>
+                        <button type="button" class="primary add" onclick={add}>{ "+ Add position" }</button>
+                    </section>
+                </div>
+                <div class="outputs">
+                    if !general.is_empty() {
+                        <div class="card general-errors" role="alert">
+                            <h2>{ "Problems" }</h2>
+                            <ul>
+                                { for general.iter().map(|(k, v)| html! {
+                                    <li data-path={k.clone()}>{ if k.is_empty() { v.clone() } else { format!("{k}: {v}") } }</li>
+                                }) }
+                            </ul>
+                        </div>
+                    }
+                    <p class="sr-only" aria-live="polite" aria-atomic="true">
+                        { s.report.as_ref().filter(|_| !s.stale).map(|r| announcement(r)).unwrap_or_default() }
+                    </p>
+                    {
+                        match (&s.scenario, &s.report) {
+                            (Some(sc), Some(r)) => html! {
+                                <>
+                                    <Results idp={idp.clone()} report={r.clone()} stale={s.stale} />
+                                    <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style} />
+                                    <Compare idp={idp.clone()} scenario={sc.clone()} report={r.clone()} />
+                                </>
+                            },
+                            _ => html! {
+                                <section class="card results"><h2>{ "Results" }</h2>
+                                    <p class="hint">{ "Results appear as soon as the marked fields are filled in." }</p></section>
+                            },
+                        }
+                    }
+                    if cfg.embed {
+                        { toolbar }
+                    }
+                </div>
+            </main>
+            if !cfg.embed {
+                <footer class="foot">
+                    <p>{ "leverlab runs entirely in your browser: no account, no tracking, no network requests after the page loads. Results are estimates from published venue formulas; venues' own engines decide." }</p>
+                </footer>
+            }
+        </div>
+    }
+}
+
+/// The form's path for a field, re-exported for tests and the JS API.
+pub fn field_path(i: usize, f: PosField) -> String {
+    pos_path(i, f.key())
+}

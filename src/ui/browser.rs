@@ -1,0 +1,97 @@
+//! Small wrappers over the browser: storage, history, downloads, clipboard, theme query.
+//! Every call tolerates a missing API (private mode, sandboxed iframe) and never panics.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlAnchorElement, Storage};
+
+pub fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn storage() -> Option<Storage> {
+    // Sandboxed iframes throw on access to localStorage: treat as absent.
+    window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn hash() -> String {
+    window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Writes the hash without reloading: a new history entry when `push`, else in place.
+pub fn set_hash(hash: &str, push: bool) {
+    let Some(w) = window() else { return };
+    let Ok(history) = w.history() else { return };
+    let url = format!("#{hash}");
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+pub fn href() -> String {
+    window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+}
+
+pub fn now_ms() -> f64 {
+    window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+pub fn prefers_dark() -> bool {
+    window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+/// Offers `text` as a file download (a local blob URL: nothing leaves the machine).
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let w = window().ok_or("no window")?;
+    let doc = w.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|_| "could not create the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not create the file URL")?;
+    let a: HtmlAnchorElement = doc.create_element("a").map_err(|_| "no anchor")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_class_name("sr-only");
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+        a.click();
+        let _ = body.remove_child(&a);
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Copies text to the clipboard; resolves to whether it worked.
+pub async fn copy(text: &str) -> bool {
+    let Some(w) = window() else { return false };
+    let promise = w.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Tells the parent page (when inside an iframe) how tall the page is.
+pub fn post_height(height: f64) {
+    let Some(w) = window() else { return };
+    let Ok(Some(parent)) = w.parent() else { return };
+    if parent == w {
+        return;
+    }
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"type".into(), &"leverlab:height".into());
+    let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from_f64(height.ceil()));
+    let _ = parent.post_message(&msg, "*");
+}

@@ -1,0 +1,131 @@
+//! Sharing and files: copy link, export JSON / CSV, import a JSON Scenario or a positions CSV,
+//! and the theme toggle.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::engine::{parse_scenario, Scenario};
+use crate::ui::browser;
+use crate::ui::codec;
+use crate::ui::state::{Action, AppState, Notice, Source, ThemeChoice};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct ToolbarProps {
+    pub idp: AttrValue,
+    /// The last valid Scenario (what links and exports carry).
+    pub scenario: Option<Rc<Scenario>>,
+    pub theme: ThemeChoice,
+    /// Whether the page owns the URL (false when mounted into another page).
+    pub has_link: bool,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// Reads an imported file's text: a JSON Scenario, or a CSV of positions (into `base`).
+pub fn import_text(name: &str, text: &str, base: &Scenario) -> Result<Scenario, String> {
+    let looks_json = text.trim_start().starts_with('{');
+    let result = if looks_json && !name.to_lowercase().ends_with(".csv") {
+        parse_scenario(text)
+    } else {
+        codec::positions_from_csv(text, base)
+    };
+    result.map_err(|e| {
+        let mut lines: Vec<String> = e.0.iter().take(6).map(|f| f.to_string()).collect();
+        if e.0.len() > 6 {
+            lines.push(format!("… and {} more", e.0.len() - 6));
+        }
+        format!("“{name}” was not imported: {}", lines.join("; "))
+    })
+}
+
+#[function_component(Toolbar)]
+pub fn toolbar(p: &ToolbarProps) -> Html {
+    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let copied = use_state_eq(|| None::<bool>);
+    let d = p.dispatch.clone();
+
+    let copy_link = {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = browser::copy(&browser::href()).await;
+                copied.set(Some(ok));
+            });
+        })
+    };
+    let export = |name: &'static str, mime: &'static str, body: fn(&Scenario) -> String| {
+        let s = p.scenario.clone();
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = &s {
+                if let Err(e) = browser::download(name, mime, &body(s)) {
+                    d.dispatch(Action::SetNotice(Some(Notice::warn(format!("Export failed: {e}")))));
+                }
+            }
+        })
+    };
+    let export_json = export("leverlab-scenario.json", "application/json", codec::to_json_pretty);
+    let export_csv = export("leverlab-positions.csv", "text/csv", codec::positions_to_csv);
+    let on_file = {
+        let d = d.clone();
+        let base = p.scenario.clone();
+        let reader: Rc<RefCell<Option<_>>> = reader.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            let name = file.name();
+            let d = d.clone();
+            let base = base.as_deref().cloned().unwrap_or_else(|| crate::ui::form::FormState::default().to_scenario().expect("the default form is valid"));
+            let gfile = gloo::file::File::from(file);
+            let task = gloo::file::callbacks::read_as_text(&gfile, move |res| match res {
+                Ok(text) => match import_text(&name, &text, &base) {
+                    Ok(s) => d.dispatch(Action::Load(Box::new(s), Source::File)),
+                    Err(msg) => d.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
+                },
+                Err(e) => d.dispatch(Action::SetNotice(Some(Notice::warn(format!("The file could not be read: {e}"))))),
+            });
+            *reader.borrow_mut() = Some(task);
+        })
+    };
+    let theme = {
+        let d = d.clone();
+        let next = p.theme.next();
+        Callback::from(move |_| d.dispatch(Action::SetTheme(next)))
+    };
+    let theme_label = match p.theme {
+        ThemeChoice::System => "◐ Theme: system",
+        ThemeChoice::Dark => "● Theme: dark",
+        ThemeChoice::Light => "○ Theme: light",
+    };
+    let file_ref = use_node_ref();
+    let pick = {
+        let file_ref = file_ref.clone();
+        Callback::from(move |_| {
+            if let Some(i) = file_ref.cast::<HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let none = p.scenario.is_none();
+    let file_id = format!("{}-import", p.idp);
+    html! {
+        <div class="toolbar" role="toolbar" aria-label="Share, files and theme">
+            if p.has_link {
+                <button type="button" onclick={copy_link} disabled={none}>{ "Copy link" }</button>
+            }
+            <button type="button" onclick={export_json} disabled={none}>{ "Export JSON" }</button>
+            <button type="button" onclick={export_csv} disabled={none}>{ "Export CSV" }</button>
+            <button type="button" onclick={pick} aria-controls={file_id.clone()}>{ "Import…" }</button>
+            <input id={file_id} ref={file_ref} class="sr-only file" type="file" tabindex="-1" aria-label="Import a scenario (.json) or positions (.csv)"
+                accept=".json,.csv,application/json,text/csv" onchange={on_file} />
+            <button type="button" onclick={theme} aria-label={format!("{theme_label} (click to change)")}>{ theme_label }</button>
+            <span class="copied" role="status">
+                { match *copied { Some(true) => "Link copied.", Some(false) => "Could not copy; the link is the address bar's URL.", None => "" } }
+            </span>
+        </div>
+    }
+}

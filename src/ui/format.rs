@@ -1,0 +1,96 @@
+//! Numbers for people: thousands separators and as many decimals as the size needs.
+
+/// Groups the integer part with commas: 1234567.891 → `1,234,567.891`.
+fn group(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let mut r = format!("{sign}{out}");
+    if let Some(f) = frac {
+        r.push('.');
+        r.push_str(f);
+    }
+    r
+}
+
+/// Decimals that keep about 6 significant digits (at least 2 for amounts ≥ 1).
+fn decimals(v: f64) -> usize {
+    let a = v.abs();
+    if a == 0.0 || !a.is_finite() {
+        return 2;
+    }
+    let mag = a.log10().floor() as i32;
+    (5 - mag).clamp(2, 10) as usize
+}
+
+/// A price or amount: `54,321.50`, `0.00123456`.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let d = if v.abs() >= 1000.0 { 2 } else { decimals(v) };
+    let s = format!("{v:.d$}");
+    // Avoid "-0.00".
+    let s = if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s.trim_start_matches('-').to_string() } else { s };
+    group(&s)
+}
+
+/// A price with up to 6 significant digits but never fewer than 1 decimal.
+pub fn price(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let d = if v.abs() >= 100_000.0 { 1 } else { decimals(v).max(1) };
+    group(&format!("{v:.d$}"))
+}
+
+/// A fraction as percent: 0.0123 → `1.23 %`.
+pub fn pct(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let p = v * 100.0;
+    let d = if p.abs() >= 100.0 { 0 } else if p.abs() >= 10.0 { 1 } else { 2 };
+    format!("{} %", group(&format!("{p:.d$}")))
+}
+
+/// Leverage: `10×`.
+pub fn lev(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    if v == v.trunc() {
+        format!("{}×", v as i64)
+    } else {
+        format!("{v:.2}×")
+    }
+}
+
+pub fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn formats() {
+        assert_eq!(num(1234567.891), "1,234,567.89");
+        assert_eq!(price(54321.0), "54,321.0");
+        assert_eq!(pct(0.0123), "1.23 %");
+        assert_eq!(lev(10.0), "10×");
+        assert_eq!(num(-0.0001), "-0.000100");
+    }
+}
