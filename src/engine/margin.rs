@@ -127,13 +127,12 @@ pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
 
 /// The fee term of the liquidation condition for `collateral` at price `p`: as
 /// [`closing_fee`], except that Bybit inverse values it at the bankruptcy price
-/// (`N × fee / BP` [BB-INV-LP]).
+/// (`N × fee / BP` [BB-INV-LP]; 0 when there is no bankruptcy price).
 pub fn liquidation_fee(m: &PositionModel, collateral: f64, p: f64) -> f64 {
     match m.fee_valuation {
-        FeeValuation::AtBankruptcy => match bankruptcy_price(m, collateral) {
-            Some(bp) => notional(m, bp) * m.fee_rate,
-            None => closing_fee(m, p),
-        },
+        // No bankruptcy price (an inverse short whose collateral covers any rise): the fee
+        // valued at a bankruptcy price that recedes to infinity is 0, as in the solver.
+        FeeValuation::AtBankruptcy => bankruptcy_price(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
         _ => closing_fee(m, p),
     }
 }

@@ -190,7 +190,7 @@ fn cross_surplus(rows: &[AtMark], wallet: f64, x: f64) -> f64 {
 
 /// The smallest common moves down and up (fractions) that bring a cross account's surplus to
 /// zero. The surplus is piecewise smooth in the move, so a scan brackets the first sign change
-/// and bisection refines it to 1e-12.
+/// and bisection refines it to the last representable step.
 fn account_liquidation_moves(rows: &[AtMark], wallet: f64) -> (Option<f64>, Option<f64>) {
     if rows.is_empty() {
         return (None, None);
@@ -208,15 +208,18 @@ fn account_liquidation_moves(rows: &[AtMark], wallet: f64) -> (Option<f64>, Opti
             let b = end * t * t;
             if f(b) <= 0.0 {
                 let (mut lo, mut hi) = (a, b);
-                for _ in 0..100 {
+                // Bisect to the last representable step: near a −100 % move the surplus is
+                // steep in the move (∝ 1/(1 + x)² for inverse contracts), so a fixed tolerance
+                // on the move would leave a visible error in the surplus.
+                for _ in 0..1100 {
                     let mid = 0.5 * (lo + hi);
+                    if mid <= lo.min(hi) || mid >= lo.max(hi) {
+                        break;
+                    }
                     if f(mid) > 0.0 {
                         lo = mid;
                     } else {
                         hi = mid;
-                    }
-                    if (hi - lo).abs() < 1e-12 {
-                        break;
                     }
                 }
                 return finite(0.5 * (lo + hi));
