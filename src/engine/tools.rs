@@ -76,9 +76,14 @@ pub struct PnlRow {
 /// # Errors
 /// `--price` not a finite number > 0; `--position` out of range.
 pub fn pnl_at(s: &Scenario, price: f64, position: Option<f64>) -> Result<Vec<PnlRow>, InputErrors> {
-    if !price.is_finite() || price <= 0.0 {
-        return Err(FieldError::new("--price", "must be a finite number > 0").into());
+    if !(crate::engine::MIN_PRICE..=crate::engine::MAX_PRICE).contains(&price) {
+        return Err(FieldError::new(
+            "--price",
+            format!("must be a price from {:e} to {:e}", crate::engine::MIN_PRICE, crate::engine::MAX_PRICE),
+        )
+        .into());
     }
+    crate::engine::check_magnitudes(s)?;
     select(s, position)?
         .into_iter()
         .map(|i| {
@@ -140,6 +145,12 @@ pub fn target_price(
         }
         _ => {}
     }
+    for (name, v) in [("--roe", roe), ("--pnl", target_pnl)] {
+        if v.is_some_and(|x| !(x.abs() <= crate::engine::MAX_AMOUNT)) {
+            return Err(FieldError::new(name, format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
+        }
+    }
+    crate::engine::check_magnitudes(s)?;
     select(s, position)?
         .into_iter()
         .map(|i| {
@@ -297,6 +308,7 @@ pub fn max_size(
     leverage: Option<f64>,
     position: Option<f64>,
 ) -> Result<Vec<MaxSizeRow>, InputErrors> {
+    crate::engine::check_magnitudes(s)?;
     let idx = select(s, position)?;
     let mut out = Vec::with_capacity(idx.len());
     for i in idx {
@@ -305,8 +317,8 @@ pub fn max_size(
         let b = balance.or(s.wallet_balance).or(p.margin).ok_or_else(|| {
             InputErrors::from(FieldError::new("--balance", "give --balance (or wallet_balance / the position's margin)"))
         })?;
-        if !b.is_finite() || b < 0.0 {
-            return Err(FieldError::new("--balance", "must be a finite number ≥ 0").into());
+        if !(0.0..=crate::engine::MAX_AMOUNT).contains(&b) {
+            return Err(FieldError::new("--balance", format!("must be a number from 0 to {:e}", crate::engine::MAX_AMOUNT)).into());
         }
         let l = leverage.or(p.leverage).ok_or_else(|| {
             InputErrors::from(FieldError::new("--leverage", "give --leverage (or the position's leverage)"))
@@ -409,6 +421,9 @@ pub fn add_margin(s: &Scenario, amount: Option<f64>, position: Option<f64>) -> R
         .into());
     }
     let amount = amount.ok_or_else(|| InputErrors::from(FieldError::new("--add", "give the amount to add (negative removes)")))?;
+    if !(amount.abs() <= crate::engine::MAX_AMOUNT) {
+        return Err(FieldError::new("--add", format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
+    }
     let i = *select(s, Some(position.unwrap_or(0.0)))?.first().unwrap_or(&0);
     let before = crate::engine::evaluate(s)?;
     let current = before.positions[i].collateral;
