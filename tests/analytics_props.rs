@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 
-use leverlab::engine::analytics::passage::hit_probability;
+use leverlab::engine::analytics::passage::{hit_probability, hit_probability_ever, median_hitting_time};
 use leverlab::engine::analytics::probability::{self, McSettings, ProbabilitySettings};
 use leverlab::engine::analytics::recommend::{self, RecommendSettings};
 use leverlab::engine::analytics::{band, carry, greeks, stress};
@@ -125,6 +125,34 @@ proptest! {
             let scale = ps.equity.abs().max(ps.maintenance.abs()).max(p.notional);
             prop_assert!((ps.equity - ps.maintenance).abs() <= 1e-9 * scale,
                 "position {i}: equity {} vs maintenance {} at L = {l}", ps.equity, ps.maintenance);
+        }
+    }
+
+    #[test]
+    fn cross_stress_curve_crosses_maintenance_at_the_account_liquidation_move(s in scenario()) {
+        let Some(s) = s else { return Ok(()) };
+        if s.margin_mode != MarginMode::Cross { return Ok(()) }
+        let r = evaluate(&s).unwrap();
+        let scale: f64 = r.positions.iter().map(|p| p.notional).sum::<f64>().max(r.account.wallet_balance);
+        for x in [r.account.liquidation_move_down, r.account.liquidation_move_up].into_iter().flatten() {
+            if x == 0.0 || x <= -0.999 { continue }
+            let pt = &stress::stress_points(&s, None, &[x]).unwrap()[0];
+            // The Report brackets the move to 1e-12, so the surplus is zero to ~1e-9 of the book.
+            prop_assert!((pt.equity - pt.maintenance).abs() <= 1e-8 * scale,
+                "move {x}: equity {} vs maintenance {}", pt.equity, pt.maintenance);
+        }
+    }
+
+    #[test]
+    fn median_time_is_where_the_probability_reaches_one_half(b in -1.0..1.0f64, nu in -3.0..3.0f64,
+                                                             sigma in 0.05..3.0f64) {
+        match median_hitting_time(b, nu, sigma) {
+            Some(t) => {
+                let p = hit_probability(b, nu, sigma, t);
+                prop_assert!((p - 0.5).abs() < 1e-9, "P(median = {t}) = {p}");
+            }
+            None => prop_assert!(hit_probability_ever(b, nu, sigma) <= 0.5 + 1e-9
+                || hit_probability(b, nu, sigma, 1e6) < 0.5),
         }
     }
 

@@ -104,38 +104,69 @@ pub fn hit_probability_ever(b: f64, nu: f64, sigma: f64) -> f64 {
 ///
 /// `None` when that never happens: when the probability of ever hitting
 /// ([`hit_probability_ever`]) is at most ½ — drift away from the barrier — or when the root
-/// lies beyond 10⁶ years. `Some(0)` when `b = 0`. Found by bisection on `ln t` (the
-/// probability rises monotonically with `t`) to a relative precision of 10⁻¹².
+/// lies beyond 10⁶ years. `Some(0)` when `b = 0`.
 ///
-/// With `ν = 0` this has the closed form `t = (b / (σ · Φ⁻¹(1/4)))²`.
+/// With `ν = 0` this has the closed form `t₀ = (b / (σ · Φ⁻¹(1/4)))²`. Otherwise the root is
+/// bracketed from `t₀` by doubling or halving and refined on `ln t` by the Illinois variant of
+/// regula falsi (the probability rises monotonically with `t`) to a relative precision of
+/// 10⁻¹², typically in about ten evaluations.
 pub fn median_hitting_time(b: f64, nu: f64, sigma: f64) -> Option<f64> {
+    /// Φ⁻¹(1/4).
+    const Z_QUARTER: f64 = -0.674_489_750_196_081_7;
     if b == 0.0 {
         return Some(0.0);
     }
-    if hit_probability_ever(b, nu, sigma) <= 0.5 {
+    if hit_probability_ever(b, nu, sigma) <= 0.5 || sigma.is_nan() || sigma <= 0.0 {
         return None;
     }
-    let f = |t: f64| hit_probability(b, nu, sigma, t) - 0.5;
-    let (mut lo, mut hi) = (1e-12_f64, 1e-3_f64);
-    while f(hi) < 0.0 {
-        lo = hi;
-        hi *= 4.0;
-        if hi > 1e6 {
+    let t0 = (b / (sigma * Z_QUARTER)).powi(2);
+    if nu == 0.0 {
+        return t0.is_finite().then_some(t0);
+    }
+    let f = |u: f64| hit_probability(b, nu, sigma, u.exp()) - 0.5;
+    let mut a = t0.ln();
+    let mut fa = f(a);
+    let step = if fa < 0.0 { std::f64::consts::LN_2 } else { -std::f64::consts::LN_2 };
+    let mut c = a + step;
+    let mut fc = f(c);
+    while fa.signum() == fc.signum() {
+        a = c;
+        fa = fc;
+        c += step;
+        if c > (1e6f64).ln() || c < -80.0 {
             return None;
         }
+        fc = f(c);
     }
+    // Illinois: keep a sign-changing bracket [a, c], halve the stale end's value.
+    let (mut side, mut last) = (0, f64::NAN);
     for _ in 0..200 {
-        let mid = (lo * hi).sqrt();
-        if f(mid) < 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi / lo - 1.0 < 1e-12 {
+        let x = (a * fc - c * fa) / (fc - fa);
+        let fx = f(x);
+        let done = fx == 0.0 || (c - a).abs() < 1e-12 || (x - last).abs() < 1e-13;
+        last = x;
+        if done {
+            a = x;
+            c = x;
             break;
         }
+        if fx.signum() == fc.signum() {
+            c = x;
+            fc = fx;
+            if side == -1 {
+                fa *= 0.5;
+            }
+            side = -1;
+        } else {
+            a = x;
+            fa = fx;
+            if side == 1 {
+                fc *= 0.5;
+            }
+            side = 1;
+        }
     }
-    let t = (lo * hi).sqrt();
+    let t = (0.5 * (a + c)).exp();
     t.is_finite().then_some(t)
 }
 
