@@ -115,6 +115,18 @@ Command {
     summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage",
     help: engine::analytics::commands::GREEKS_HELP,
     run: engine::analytics::commands::greeks_cmd,
+},
+Command {
+    name: "map",
+    summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
+    help: engine::cascade::commands::MAP_HELP,
+    run: engine::cascade::commands::map_cmd,
+},
+Command {
+    name: "cascade",
+    summary: "Liquidation cascade from a shock (--shock), amplification curve and critical shock (--sweep)",
+    help: engine::cascade::commands::CASCADE_HELP,
+    run: engine::cascade::commands::cascade_cmd,
 }];
 
 /// Looks a command up by name.

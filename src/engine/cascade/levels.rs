@@ -1,0 +1,446 @@
+//! The market's liquidation levels: every position's liquidation price from the `eval` engine,
+//! sorted once per side, with prefix sums so that "how much is liquidated if the price reaches
+//! P" is one binary search.
+
+use serde::{Deserialize, Serialize};
+
+use super::funding::FundingSignal;
+use super::{generate, validate_position, MarketPosition};
+use crate::engine::scenario::{Contract, FieldError, InputErrors, MarginMode, Position, Scenario, Side, Venue};
+
+/// One side's liquidation levels, in the order a move reaches them: longs from the highest
+/// liquidation price down, shorts from the lowest up.
+///
+/// Stored as keys `k = s·LP` (`s` = +1 long, −1 short) sorted descending, so for both sides the
+/// levels reached at price `P` are those with `k ≥ s·P`, a prefix of the keys; `cum_notional[j]`
+/// and `cum_size[j]` are the quote notional (`size × LP`, valued at the liquidation price) and
+/// base size of the first `j` levels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideBook {
+    sign: f64,
+    keys: Vec<f64>,
+    cum_notional: Vec<f64>,
+    cum_size: Vec<f64>,
+}
+
+impl SideBook {
+    /// Sorts `(liquidation price, size)` pairs of one side and builds the prefix sums.
+    pub(crate) fn new(side: Side, mut levels: Vec<(f64, f64)>) -> SideBook {
+        let sign = side.sign();
+        for l in &mut levels {
+            l.0 *= sign;
+        }
+        let levels = sort_descending(levels);
+        let mut keys = Vec::with_capacity(levels.len());
+        let mut cum_notional = Vec::with_capacity(levels.len() + 1);
+        let mut cum_size = Vec::with_capacity(levels.len() + 1);
+        let (mut n, mut q) = (0.0, 0.0);
+        cum_notional.push(0.0);
+        cum_size.push(0.0);
+        for (k, size) in levels {
+            keys.push(k);
+            n += size * k * sign;
+            q += size;
+            cum_notional.push(n);
+            cum_size.push(q);
+        }
+        SideBook { sign, keys, cum_notional, cum_size }
+    }
+
+    /// Number of levels.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of levels reached when the price is at `price`: longs with LP ≥ price, shorts with
+    /// LP ≤ price. One binary search.
+    #[inline]
+    pub fn reached(&self, price: f64) -> usize {
+        let k = self.sign * price;
+        self.keys.partition_point(|&x| x >= k)
+    }
+
+    /// True when level `j` (0-based, in reach order) is reached at `price`.
+    #[inline]
+    pub fn is_reached(&self, j: usize, price: f64) -> bool {
+        self.keys[j] >= self.sign * price
+    }
+
+    /// Liquidation price of level `j` (0-based, in reach order).
+    #[inline]
+    pub fn price(&self, j: usize) -> f64 {
+        self.sign * self.keys[j]
+    }
+
+    /// Quote notional (at the liquidation prices) of the first `j` levels.
+    #[inline]
+    pub fn notional(&self, j: usize) -> f64 {
+        self.cum_notional[j]
+    }
+
+    /// Base size of the first `j` levels.
+    #[inline]
+    pub fn size(&self, j: usize) -> f64 {
+        self.cum_size[j]
+    }
+
+    /// Quote notional of every level.
+    pub fn total_notional(&self) -> f64 {
+        self.cum_notional[self.keys.len()]
+    }
+}
+
+/// Sorts `(key, size)` pairs by key, descending, in `O(n)` for spread-out keys: one bucket per
+/// element over `[min, max]` (a counting pass and a scatter pass), then each bucket sorted on
+/// its own (insertion sort when small, `sort_unstable_by` otherwise, so clustered keys cost no
+/// more than a comparison sort). It avoids a comparison sort over 10⁶ elements, which is slow in
+/// a size-optimised wasm build.
+fn sort_descending(mut v: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let n = v.len();
+    let desc = |a: &(f64, f64), b: &(f64, f64)| b.0.total_cmp(&a.0);
+    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x.0), hi.max(x.0)));
+    let scale = (n as f64 - 1.0) / (hi - lo);
+    if n < 64 || !(scale.is_finite() && scale > 0.0) {
+        v.sort_unstable_by(desc);
+        return v;
+    }
+    // Bucket of each key: 0 for the largest, n − 1 for the smallest.
+    let bucket: Vec<u32> = v.iter().map(|x| (((hi - x.0) * scale) as usize).min(n - 1) as u32).collect();
+    let mut start = vec![0u32; n + 1];
+    for &b in &bucket {
+        start[b as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut out = vec![(0.0, 0.0); n];
+    let mut next = start.clone();
+    for (x, &b) in v.into_iter().zip(&bucket) {
+        out[next[b as usize] as usize] = x;
+        next[b as usize] += 1;
+    }
+    for b in 0..n {
+        let part = &mut out[start[b] as usize..start[b + 1] as usize];
+        match part.len() {
+            0 | 1 => {}
+            2..=16 => {
+                for i in 1..part.len() {
+                    let mut j = i;
+                    while j > 0 && part[j - 1].0 < part[j].0 {
+                        part.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+            }
+            _ => part.sort_unstable_by(desc),
+        }
+    }
+    out
+}
+
+/// Totals of the market's positions, for the page's legend and the CLI.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct LevelSummary {
+    /// Reference (current) market price.
+    pub price: f64,
+    /// Positions given in the Scenario or imported, and positions generated.
+    pub given: usize,
+    pub generated: usize,
+    /// Entry notional of every long / short position (quote).
+    pub long_open_interest: f64,
+    pub short_open_interest: f64,
+    /// Base size of every long / short position.
+    pub long_open_size: f64,
+    pub short_open_size: f64,
+    /// Levels on the map: longs below the price, shorts above it.
+    pub long_levels: usize,
+    pub short_levels: usize,
+    /// Their notional valued at the liquidation prices (quote).
+    pub long_level_notional: f64,
+    pub short_level_notional: f64,
+    /// Entry notional of positions already liquidatable at the price (a long whose liquidation
+    /// price is at or above it, a short at or below it): left off the map, as the venue would
+    /// have closed them already.
+    pub already_liquidatable_long: f64,
+    pub already_liquidatable_short: f64,
+    /// Entry notional of positions that no positive price liquidates (e.g. 1x longs).
+    pub unliquidatable: f64,
+}
+
+/// The market's liquidation levels, ready for the map and the cascade.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarketLevels {
+    /// Reference price P₀ that shocks are relative to.
+    pub price: f64,
+    pub long: SideBook,
+    pub short: SideBook,
+    pub summary: LevelSummary,
+    /// The funding/basis signal, when funding or basis was given.
+    pub funding: Option<FundingSignal>,
+}
+
+impl MarketLevels {
+    /// Quote notional liquidated if the price moves from the reference price to `x` (longs for
+    /// `x` below it, shorts above it): the page's "liquidatable between here and X".
+    pub fn liquidatable_between(&self, x: f64) -> f64 {
+        if !x.is_finite() {
+            return 0.0;
+        }
+        if x < self.price {
+            self.long.notional(self.long.reached(x))
+        } else {
+            self.short.notional(self.short.reached(x))
+        }
+    }
+
+    /// The book on the side a move in `direction` liquidates.
+    pub fn book(&self, up: bool) -> &SideBook {
+        if up {
+            &self.short
+        } else {
+            &self.long
+        }
+    }
+}
+
+/// Collects positions into per-side level lists and the summary.
+pub(crate) struct Collector {
+    pub price: f64,
+    pub long: Vec<(f64, f64)>,
+    pub short: Vec<(f64, f64)>,
+    pub summary: LevelSummary,
+}
+
+impl Collector {
+    pub fn new(price: f64) -> Self {
+        Collector { price, long: Vec::new(), short: Vec::new(), summary: LevelSummary { price, ..Default::default() } }
+    }
+
+    /// Adds one position: `lp` its liquidation price (`None`: no price liquidates it).
+    #[inline]
+    pub fn push(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) {
+        let notional = size * entry;
+        let s = &mut self.summary;
+        match side {
+            Side::Long => {
+                s.long_open_interest += notional;
+                s.long_open_size += size;
+            }
+            Side::Short => {
+                s.short_open_interest += notional;
+                s.short_open_size += size;
+            }
+        }
+        match (side, lp) {
+            (_, None) => s.unliquidatable += notional,
+            (Side::Long, Some(l)) if l >= self.price => s.already_liquidatable_long += notional,
+            (Side::Short, Some(l)) if l <= self.price => s.already_liquidatable_short += notional,
+            (Side::Long, Some(l)) => self.long.push((l, size)),
+            (Side::Short, Some(l)) => self.short.push((l, size)),
+        }
+    }
+
+    fn finish(self, funding: Option<FundingSignal>) -> Result<MarketLevels, InputErrors> {
+        let long = SideBook::new(Side::Long, self.long);
+        let short = SideBook::new(Side::Short, self.short);
+        let mut summary = self.summary;
+        summary.long_levels = long.len();
+        summary.short_levels = short.len();
+        summary.long_level_notional = long.total_notional();
+        summary.short_level_notional = short.total_notional();
+        let totals = [
+            summary.long_open_interest,
+            summary.short_open_interest,
+            summary.long_level_notional,
+            summary.short_level_notional,
+            long.size(long.len()),
+            short.size(short.len()),
+        ];
+        if totals.iter().any(|t| !t.is_finite()) {
+            return Err(FieldError::new("market", "the market positions' total notional is too large to represent").into());
+        }
+        Ok(MarketLevels { price: self.price, long, short, summary, funding })
+    }
+}
+
+/// The reference price P₀: `market.price`, else the first user position's mark (or entry) price.
+///
+/// # Errors
+/// `market.price` when neither is given or the value is not a finite positive number.
+pub fn reference_price(s: &Scenario) -> Result<f64, InputErrors> {
+    let p = s
+        .market
+        .as_ref()
+        .and_then(|m| m.book.price)
+        .or_else(|| s.positions.first().map(|p| p.mark_price.unwrap_or(p.entry_price)));
+    match p {
+        Some(p) if p.is_finite() && p > 0.0 => Ok(p),
+        Some(_) => Err(FieldError::new("market.price", "must be a finite number > 0").into()),
+        None => Err(FieldError::new("market.price", "required when the Scenario has no position to take the price from").into()),
+    }
+}
+
+/// A Scenario like `s` (same venue defaults and user symbols) with no positions and no market, in
+/// isolated mode: the template every market position is evaluated in.
+pub(crate) fn template_scenario(s: &Scenario, venue: Venue) -> Scenario {
+    let mut t = s.clone();
+    t.market = None;
+    t.positions.clear();
+    t.margin_mode = MarginMode::Isolated;
+    t.wallet_balance = None;
+    t.venue = venue;
+    t
+}
+
+/// The engine's view of a market position: a linear, isolated position with the given leverage.
+pub(crate) fn engine_position(symbol: &str, side: Side, size: f64, entry: f64, leverage: f64, mmr: Option<f64>) -> Position {
+    Position {
+        symbol: symbol.to_string(),
+        contract: Some(Contract::Linear),
+        side,
+        size,
+        entry_price: entry,
+        leverage: Some(leverage),
+        mmr,
+        ..Default::default()
+    }
+}
+
+/// The symbol market positions default to: the first user position's.
+pub(crate) fn default_symbol(s: &Scenario) -> String {
+    s.positions.first().map(|p| p.symbol.clone()).unwrap_or_default()
+}
+
+/// Builds the market's liquidation levels: the Scenario's `market.positions`, the `imported`
+/// ones (e.g. from [`super::parse_positions_csv`]), and the generator's, with every leverage
+/// multiplied by `leverage_scale` (clamped to 1..1000; 1 = as given).
+///
+/// Given positions with `leverage` are evaluated by [`crate::engine::evaluate`] as isolated
+/// linear positions of their venue (batched per venue), so their liquidation prices are `eval`'s,
+/// tiers, fees and venue rules counted. Positions already liquidatable at the reference price
+/// are left off the map (counted in the summary).
+///
+/// # Errors
+/// The Scenario's own validation errors; `imported[i].…` for a bad imported position; the
+/// engine's errors re-pathed to the market position; `market.price` when no price is known.
+pub fn market_levels(s: &Scenario, imported: &[MarketPosition], leverage_scale: f64) -> Result<MarketLevels, InputErrors> {
+    s.validate()?;
+    if !leverage_scale.is_finite() || leverage_scale <= 0.0 {
+        return Err(FieldError::new("leverage_scale", "must be a finite number > 0").into());
+    }
+    let mut errors = Vec::new();
+    for (i, p) in imported.iter().enumerate() {
+        validate_position(p, &format!("imported[{i}]"), &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    let price = reference_price(s)?;
+    let book = s.market.as_ref().map(|m| &m.book);
+    let mut out = Collector::new(price);
+
+    let given: Vec<(String, &MarketPosition)> = book
+        .map(|b| b.positions.iter().enumerate().map(|(i, p)| (format!("market.positions[{i}]"), p)).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(imported.iter().enumerate().map(|(i, p)| (format!("imported[{i}]"), p)))
+        .collect();
+    given_levels(s, &given, leverage_scale, &mut out)?;
+    out.summary.given = given.len();
+
+    let funding = super::funding::signal_of(s);
+    if let Some(g) = book.and_then(|b| b.generator.as_ref()) {
+        generate::generate(s, g, price, funding.as_ref(), leverage_scale, &mut out, false)?;
+        out.summary.generated = g.count;
+    }
+    out.finish(funding)
+}
+
+/// Liquidation prices of given positions: as given, or from `evaluate` per venue batch.
+fn given_levels(s: &Scenario, given: &[(String, &MarketPosition)], scale: f64, out: &mut Collector) -> Result<(), InputErrors> {
+    let symbol = default_symbol(s);
+    let mut batches: Vec<(Venue, Vec<usize>)> = Vec::new();
+    for (i, (_, p)) in given.iter().enumerate() {
+        if let Some(lp) = p.liquidation_price {
+            out.push(p.side, p.size, p.entry_price, Some(lp));
+        } else {
+            let v = p.venue.unwrap_or(s.venue);
+            match batches.iter_mut().find(|b| b.0 == v) {
+                Some(b) => b.1.push(i),
+                None => batches.push((v, vec![i])),
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    for (venue, idx) in batches {
+        let mut sc = template_scenario(s, venue);
+        sc.positions = idx
+            .iter()
+            .map(|&i| {
+                let p = given[i].1;
+                let lev = (p.leverage.unwrap_or(1.0) * scale).clamp(1.0, 1000.0);
+                engine_position(p.symbol.as_deref().unwrap_or(&symbol), p.side, p.size, p.entry_price, lev, None)
+            })
+            .collect();
+        match crate::engine::evaluate(&sc) {
+            Ok(report) => {
+                for (k, &i) in idx.iter().enumerate() {
+                    let p = given[i].1;
+                    let lp = report.positions.get(k).and_then(|r| r.liquidation_price);
+                    out.push(p.side, p.size, p.entry_price, lp);
+                }
+            }
+            Err(e) => errors.extend(e.0.into_iter().map(|f| repath(f, &idx, given))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InputErrors(errors))
+    }
+}
+
+/// Maps an error about `positions[k]` of a venue batch back to the market position's own path.
+fn repath(f: FieldError, idx: &[usize], given: &[(String, &MarketPosition)]) -> FieldError {
+    if let Some(rest) = f.path.strip_prefix("positions[") {
+        if let Some((k, tail)) = rest.split_once(']') {
+            if let Some(&i) = k.parse::<usize>().ok().and_then(|k| idx.get(k)) {
+                return FieldError::new(format!("{}{}", given[i].0, tail), f.message);
+            }
+        }
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_sort_orders_like_a_comparison_sort() {
+        // Spread keys, clustered keys, equal keys, a lone outlier.
+        let mut x = 12345u64;
+        let mut rnd = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let cases: Vec<Vec<f64>> = vec![
+            (0..5000).map(|_| 50.0 + 100.0 * rnd()).collect(),
+            (0..5000).map(|i| if i % 2 == 0 { 80.0 + 1e-9 * rnd() } else { 90.0 }).collect(),
+            vec![42.0; 300],
+            (0..300).map(|i| if i == 7 { 1e12 } else { 1.0 + rnd() }).collect(),
+        ];
+        for keys in cases {
+            let v: Vec<(f64, f64)> = keys.iter().map(|&k| (k, k * 2.0)).collect();
+            let mut want = v.clone();
+            want.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let got = sort_descending(v);
+            assert_eq!(got.iter().map(|p| p.0).collect::<Vec<_>>(), want.iter().map(|p| p.0).collect::<Vec<_>>());
+            assert!(got.iter().all(|p| p.1 == p.0 * 2.0), "pairs stay together");
+        }
+    }
+}
