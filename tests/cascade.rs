@@ -105,6 +105,27 @@ fn critical_shock_above_unit_gain_is_a_jump_at_the_band_top() {
     assert!((r.final_price - 64.0).abs() < 1e-9);
 }
 
+/// How the critical shock moves with depth: the g = 2 band of the test above with depth × m has
+/// gain g = 2/m: 8, 4, 2, 1 for m = 0.25 … 2 (self-feeding: the jump at the band top, −5 %), and
+/// 0.5 for m = 4, where the amplification stays below 1/(1 − g) = 2 = θ (no critical shock).
+/// Positions given by liquidation price keep it when leverage is scaled: the point stays.
+#[test]
+fn critical_shock_moves_with_depth_not_with_fixed_levels() {
+    use leverlab::engine::cascade::sensitivity;
+    let mut s = base(100.0);
+    s.market.as_mut().unwrap().book.positions = uniform(Side::Long, 80.0, 95.0, 4_000, 1.5e7);
+    let lv = market_levels(&s, &[], 1.0).unwrap();
+    let o = SweepOptions { max_shock: 0.3, steps: 60, threshold: 2.0 };
+    let r = sensitivity(&s, &[], &lv, &linear(5e5), &o).unwrap();
+    let top = (95.0 - 0.5 * 15.0 / 4_000.0) / 100.0 - 1.0;
+    for p in &r.depth[..4] {
+        assert!((p.critical_down.unwrap() - top).abs() < 1e-9, "depth × {}: {:?}", p.multiplier, p.critical_down);
+    }
+    assert_eq!(r.depth[4].critical_down, None);
+    assert!(r.leverage.iter().all(|p| (p.critical_down.unwrap() - top).abs() < 1e-9));
+    assert!(r.depth.iter().chain(&r.leverage).all(|p| p.critical_up.is_none()));
+}
+
 /// Mirror for shorts: levels on [105, 120], g = 0.5: P* = (P_s − g·a)/(1 − g).
 #[test]
 fn short_squeeze_mirrors_the_closed_form() {
