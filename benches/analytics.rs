@@ -73,7 +73,7 @@ fn monte_carlo(c: &mut Criterion) {
     .unwrap();
     let mut g = c.benchmark_group("monte_carlo");
     g.sample_size(10);
-    g.bench_function("1e5x1000", |bch| bch.iter(|| montecarlo::simulate(black_box(&setup), 0, 100_000)));
+    g.bench_function("1e5x1000", |bch| bch.iter(|| montecarlo::simulate(black_box(&setup), 0, 100_000).unwrap()));
     g.bench_function("normals_1e8", |bch| {
         bch.iter(|| {
             let mut rng = StdRng::seed_from_u64(1);

@@ -216,10 +216,10 @@ fn monte_carlo_chunks_merge_to_the_single_run() {
         vec![(0, Barrier::At(-0.08)), (1, Barrier::At(0.1)), (0, Barrier::Now), (1, Barrier::Never)],
     )
     .unwrap();
-    let whole = montecarlo::simulate(&setup, 0, 3_000);
+    let whole = montecarlo::simulate(&setup, 0, 3_000).unwrap();
     let mut merged = McPartial::default();
     for (a, n) in [(1_000u64, 2_000u64), (0, 700), (700, 300)] {
-        merged.merge(&montecarlo::simulate(&setup, a, n));
+        merged.merge(&montecarlo::simulate(&setup, a, n).unwrap());
     }
     assert_eq!(whole, merged, "chunks in any order must give the single run's counts");
     let sum = montecarlo::summarise(&setup, &whole);
@@ -241,7 +241,7 @@ fn student_t_with_many_degrees_of_freedom_matches_the_normal_closed_form() {
     // ν = 10⁵ makes the t innovations normal to within 10⁻⁵; the estimate must again be within
     // 4 standard errors of 0.2296.
     let setup = p13_setup(Tail::StudentT(1e5), None, 11);
-    let sum = montecarlo::summarise(&setup, &montecarlo::simulate(&setup, 0, 20_000));
+    let sum = montecarlo::summarise(&setup, &montecarlo::simulate(&setup, 0, 20_000).unwrap());
     let (p, se) = (sum.positions[0].probability, sum.positions[0].standard_error);
     assert!((p - 0.2296).abs() <= 4.0 * se, "t(1e5) MC {p} ± {se}");
 }
@@ -251,7 +251,7 @@ fn downward_jumps_raise_a_longs_probability() {
     // Jumps averaging −10 % twice a month on top of the same diffusion: the long is liquidated
     // more often than the 0.2296 of the pure diffusion (more than 4 standard errors above).
     let j = p13_setup(Tail::Normal, Some(leverlab::engine::analytics::Jumps { per_year: 24.0, mean: -0.1, std: 0.02 }), 5);
-    let sum = montecarlo::summarise(&j, &montecarlo::simulate(&j, 0, 20_000));
+    let sum = montecarlo::summarise(&j, &montecarlo::simulate(&j, 0, 20_000).unwrap());
     let (p, se) = (sum.positions[0].probability, sum.positions[0].standard_error);
     assert!(p > 0.2296 + 4.0 * se, "with jumps {p} ± {se}");
 }
@@ -273,6 +273,19 @@ fn non_positive_definite_correlation_is_an_input_error() {
     )
     .unwrap_err();
     assert_eq!(e.path, "market.correlation");
+}
+
+#[test]
+fn an_inconsistent_setup_from_outside_is_an_error_not_a_panic() {
+    let mut setup = p13_setup(Tail::Normal, None, 1);
+    setup.positions.push((3, Barrier::At(-0.1)));
+    assert_eq!(montecarlo::simulate(&setup, 0, 10).unwrap_err().path, "setup.positions");
+    let mut setup = p13_setup(Tail::StudentT(5.0), None, 1);
+    setup.tail = Tail::StudentT(1.0);
+    assert_eq!(montecarlo::simulate(&setup, 0, 10).unwrap_err().path, "setup.tail");
+    let mut setup = p13_setup(Tail::Normal, None, 1);
+    setup.cholesky.clear();
+    assert_eq!(montecarlo::simulate(&setup, 0, 10).unwrap_err().path, "setup.sigma");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -103,7 +103,51 @@ impl McSetup {
         })?;
         let kappa = jumps.map_or(0.0, |j| j.per_year * ((j.mean + 0.5 * j.std * j.std).exp() - 1.0));
         let log_drift = sigma.iter().map(|s| drift - 0.5 * s * s - kappa).collect();
-        Ok(McSetup { symbols, sigma, log_drift, cholesky, tail, jumps, horizon_years, steps, seed, bridge, positions })
+        let setup = McSetup { symbols, sigma, log_drift, cholesky, tail, jumps, horizon_years, steps, seed, bridge, positions };
+        setup.check()?;
+        Ok(setup)
+    }
+}
+
+impl McSetup {
+    /// Checks that the parts agree (a setup may arrive from outside, e.g. a web worker's
+    /// message): one σ, drift and Cholesky row per symbol, lower-triangular rows, position
+    /// symbols in range, finite numbers, ν > 2, steps within [`MAX_STEPS`].
+    ///
+    /// # Errors
+    /// A [`FieldError`] at `setup.FIELD` naming the first inconsistency.
+    pub fn check(&self) -> Result<(), FieldError> {
+        let n = self.symbols.len();
+        let bad = |f: &str, m: &str| Err(FieldError::new(format!("setup.{f}"), m));
+        if self.sigma.len() != n || self.log_drift.len() != n || self.cholesky.len() != n {
+            return bad("sigma", "sigma, log_drift and cholesky need one entry per symbol");
+        }
+        if self.sigma.iter().chain(&self.log_drift).any(|x| !x.is_finite()) || self.sigma.iter().any(|s| *s < 0.0) {
+            return bad("sigma", "volatilities must be finite and ≥ 0, drifts finite");
+        }
+        if self.cholesky.iter().enumerate().any(|(k, r)| r.len() <= k || r.iter().any(|x| !x.is_finite())) {
+            return bad("cholesky", "row k needs at least k + 1 finite entries");
+        }
+        if !(self.horizon_years.is_finite() && self.horizon_years > 0.0) {
+            return bad("horizon_years", "must be a finite number > 0");
+        }
+        if self.steps == 0 || self.steps > MAX_STEPS {
+            return bad("steps", "must be from 1 to 100000");
+        }
+        if let Tail::StudentT(nu) = self.tail {
+            if !(nu.is_finite() && nu > 2.0) {
+                return bad("tail", "Student-t degrees of freedom must be finite and > 2");
+            }
+        }
+        if let Some(j) = self.jumps {
+            if !(j.per_year.is_finite() && j.per_year >= 0.0 && j.mean.is_finite() && j.std.is_finite()) {
+                return bad("jumps", "must be finite with per_year ≥ 0");
+            }
+        }
+        if self.positions.iter().any(|(k, b)| *k >= n || matches!(b, Barrier::At(x) if !x.is_finite())) {
+            return bad("positions", "each position needs a symbol index below the number of symbols and a finite barrier");
+        }
+        Ok(())
     }
 }
 
@@ -191,7 +235,11 @@ fn poisson_from_uniform(u: f64, p0: f64, lam: f64) -> u32 {
 
 /// Simulates paths `[start, start + n)` of `setup`. Deterministic: the same path index always
 /// gives the same path, whatever the chunking.
-pub fn simulate(setup: &McSetup, start: u64, n: u64) -> McPartial {
+///
+/// # Errors
+/// [`McSetup::check`]'s, for a setup whose parts disagree.
+pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldError> {
+    setup.check()?;
     let npos = setup.positions.len();
     let nsym = setup.symbols.len();
     let steps = setup.steps.max(1) as usize;
@@ -302,7 +350,7 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> McPartial {
             out.any_hits += 1;
         }
     }
-    out
+    Ok(out)
 }
 
 /// Monte Carlo result for one position.

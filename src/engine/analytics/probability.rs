@@ -184,7 +184,7 @@ pub fn mc_setup(s: &Scenario, report: &Report, horizon_days: f64, settings: McSe
 
 /// The Monte Carlo run of a Scenario, for the page to run in chunks:
 /// `let setup = monte_carlo_setup(&s, days, settings)?;` then, between frames,
-/// `partial.merge(&montecarlo::simulate(&setup, start, chunk))` with progress
+/// `partial.merge(&montecarlo::simulate(&setup, start, chunk)?)` with progress
 /// `partial.paths / settings.paths` (stop early to cancel), and finally
 /// `montecarlo::summarise(&setup, &partial)`.
 ///
@@ -258,7 +258,7 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
     let mc = match settings.monte_carlo {
         Some(mcs) => {
             let setup = mc_setup(s, &report, settings.horizon_days, mcs)?;
-            let partial = montecarlo::simulate(&setup, 0, mcs.paths);
+            let partial = montecarlo::simulate(&setup, 0, mcs.paths)?;
             Some(montecarlo::summarise(&setup, &partial))
         }
         None => None,
