@@ -6,11 +6,13 @@
 //!
 //! * **mark–last spread** `w`: venues liquidate on the mark price, but the chart shows the last
 //!   price, which can be `w` away when mark reaches `L`: `[L(1 − w), L(1 + w)]`.
-//! * **next tier**: the liquidation price solved with the rate of the tier above the one used
-//!   at `L`, without its maintenance amount (`MM = notional × mmr_{k+1}`, an upper bound should
-//!   the position move up a bracket: brackets are revised, and a position near a floor can
-//!   cross it; the amount only applies above the tier's floor), and with the tier below
-//!   (`notional × mmr_{k−1} − amount_{k−1}`, later).
+//! * **next tier**: the liquidation price with the rate one bracket up (earlier) and one
+//!   bracket down (later) than the tier `k` used at `L`, keeping that tier's maintenance
+//!   amount: `MM = notional × mmr_{k±1} − amount_k`. Brackets are revised and a position near
+//!   a floor can cross it; shifting only the rate moves the maintenance by `notional × Δmmr`.
+//!   (The adjacent tier with its own amount would change nothing: venues choose the amounts so
+//!   that maintenance is continuous at the floors, and below a floor the next tier's formula
+//!   gives *less* maintenance than the current one.)
 //! * **closing fee**: `L` with the estimated closing fee (position `taker_fee`, default 0.05 %)
 //!   counted in the condition, for venues that do not count it (earlier).
 //! * **funding**: `L` after the funding of the horizon is paid from (or added to) the
@@ -144,11 +146,10 @@ pub fn band(s: &Scenario, horizon_days: f64) -> Result<BandReport, InputErrors> 
         let taker = s.positions[i].taker_fee.unwrap_or(DEFAULT_TAKER_FEE).max(fee0);
         let paid = if s.margin_mode == MarginMode::Cross { account_paid } else { funding_paid(model, rate, hours) };
         let here = tiers.get(k).copied();
-        let up = tiers.get(k + 1).copied();
-        let down = k.checked_sub(1).and_then(|j| tiers.get(j).copied());
-        // The tier above without its maintenance amount: an upper bound on the maintenance
-        // should the position move up a bracket (its amount only applies above its floor).
-        let up = up.map(|t| Tier { maint_amount: 0.0, ..t });
+        // The rate one bracket up or down with the tier's own maintenance amount.
+        let amount = here.map_or(0.0, |t| t.maint_amount);
+        let up = tiers.get(k + 1).map(|t| Tier { maint_amount: amount, ..*t });
+        let down = k.checked_sub(1).and_then(|j| tiers.get(j)).map(|t| Tier { maint_amount: amount, ..*t });
         let l_up = up.and_then(|t| solve(model, Some(t), fee0, c));
         let l_down = down.and_then(|t| solve(model, Some(t), fee0, c));
         let l_fee = (taker > fee0).then(|| solve(model, here, taker, c)).flatten();
@@ -168,7 +169,7 @@ pub fn band(s: &Scenario, horizon_days: f64) -> Result<BandReport, InputErrors> 
             "next_tier",
             l,
             &[l_up, l_down],
-            "liquidation price with the rate of the tier above (without its maintenance amount) and with the tier below".into(),
+            "liquidation price with the rate one tier up and one tier down, keeping this tier's maintenance amount".into(),
         ));
         components.extend(span(
             "closing_fee",
