@@ -136,16 +136,19 @@ fn cheng_normal_one_day_99_percent_move_is_9_3_percent() {
     // 4 % daily vol is only 9.3 %": z₀.₉₉ × 0.04 = 2.326348 × 0.04 = 0.093054.
     // Daily 4 % = annual 0.04 × √365; τ = 1 day = 1/365 yr.
     let sigma = 0.04 * 365f64.sqrt();
-    close(mmr_normal(sigma, 1.0 / 365.0, 0.99), 0.0931, 0.0001, "normal 99 % daily move");
+    close(mmr_normal(sigma, 1.0 / 365.0, 0.99).unwrap(), 0.0931, 0.0001, "normal 99 % daily move");
 }
 
 #[test]
 fn student_t_quantile_scaled_to_unit_variance() {
     // t-table: t₃,₀.₉₉ = 4.540703; unit variance scales by √((ν−2)/ν) = √(1/3) = 0.577350:
     // 4.540703 × 0.577350 = 2.621576 (σ = 1, τ = 1).
-    close(mmr_student_t(1.0, 1.0, 0.99, 3.0), 2.621576, 1e-5, "Student-t(3) 99 %");
+    close(mmr_student_t(1.0, 1.0, 0.99, 3.0).unwrap(), 2.621576, 1e-5, "Student-t(3) 99 %");
     // ν → ∞ tends to the normal quantile 2.326348.
-    close(mmr_student_t(1.0, 1.0, 0.99, 1e6), 2.326348, 1e-4, "Student-t → normal");
+    close(mmr_student_t(1.0, 1.0, 0.99, 1e6).unwrap(), 2.326348, 1e-4, "Student-t → normal");
+    // Outside the domain: no number rather than NaN.
+    assert_eq!(mmr_student_t(1.0, 1.0, 0.99, 2.0), None);
+    assert_eq!(mmr_normal(1.0, 1.0, 1.0), None);
 }
 
 // ---------------------------------------------------------------------------------------------

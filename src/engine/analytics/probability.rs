@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::analytics::montecarlo::{self, Barrier, McPosition, McSetup, McSummary};
 use crate::engine::analytics::{finite, logspace, passage, risk_market, symbols, volatilities, Tail, DAYS_PER_YEAR};
-use crate::engine::{evaluate, InputErrors, MarginMode, PositionReport, Report, Scenario, Side};
+use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Position, PositionReport, Report, Scenario, Side};
 
 /// Monte Carlo settings (see [`montecarlo`]).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
@@ -194,10 +194,10 @@ pub fn monte_carlo_setup(s: &Scenario, horizon_days: f64, settings: McSettings) 
     mc_setup(s, &evaluate(s)?, horizon_days, settings)
 }
 
-/// Position `index` alone, isolated, at `leverage`, with the same mark: the Scenario behind
-/// one point of the leverage curve.
-pub fn isolated_at_leverage(s: &Scenario, index: usize, leverage: f64) -> Scenario {
-    let mut p = s.positions[index].clone();
+/// Position `p` alone, isolated, at `leverage`, with the same mark, under the Scenario's
+/// venue: the Scenario behind one point of the leverage curve.
+pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenario {
+    let mut p = p.clone();
     p.leverage = Some(leverage);
     p.margin = None;
     Scenario {
@@ -214,7 +214,8 @@ pub fn isolated_at_leverage(s: &Scenario, index: usize, leverage: f64) -> Scenar
 /// isolated, at `leverage` (see [`isolated_at_leverage`]).
 ///
 /// # Errors
-/// The errors of [`evaluate`] for the modified position (e.g. leverage outside 1..1000).
+/// `positions` when there is no position `index`, and the errors of [`evaluate`] for the
+/// modified position (e.g. leverage outside 1..1000).
 pub fn probability_at_leverage(
     s: &Scenario,
     index: usize,
@@ -223,7 +224,11 @@ pub fn probability_at_leverage(
     nu: f64,
     horizon_days: f64,
 ) -> Result<f64, InputErrors> {
-    let r = evaluate(&isolated_at_leverage(s, index, leverage))?;
+    let p = s
+        .positions
+        .get(index)
+        .ok_or_else(|| FieldError::new("positions", format!("there is no position {index}")))?;
+    let r = evaluate(&isolated_at_leverage(s, p, leverage))?;
     Ok(barrier_probability(barrier(&r.positions[0]), nu, sigma, horizon_days / DAYS_PER_YEAR))
 }
 

@@ -90,16 +90,26 @@ pub struct RecommendReport {
     pub sources: Vec<String>,
 }
 
-/// `z_c σ √τ`: the normal `c`-quantile of the move over `tau_years`.
-pub fn mmr_normal(sigma: f64, tau_years: f64, confidence: f64) -> f64 {
+/// `z_c σ √τ`: the normal `c`-quantile of the move over `tau_years` (σ annual).
+///
+/// `None` unless `0 < c < 1` and the result is finite.
+pub fn mmr_normal(sigma: f64, tau_years: f64, confidence: f64) -> Option<f64> {
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return None;
+    }
     let z = Normal::standard().inverse_cdf(confidence);
-    z * sigma * tau_years.sqrt()
+    finite(z * sigma * tau_years.sqrt())
 }
 
 /// `t_{ν,c} √((ν−2)/ν) σ √τ`: the `c`-quantile of a unit-variance Student-t move.
-pub fn mmr_student_t(sigma: f64, tau_years: f64, confidence: f64, nu: f64) -> f64 {
-    let t = StudentsT::new(0.0, 1.0, nu).map(|d| d.inverse_cdf(confidence)).unwrap_or(f64::NAN);
-    t * ((nu - 2.0) / nu).sqrt() * sigma * tau_years.sqrt()
+///
+/// `None` unless `ν > 2`, `0 < c < 1` and the result is finite.
+pub fn mmr_student_t(sigma: f64, tau_years: f64, confidence: f64, nu: f64) -> Option<f64> {
+    if !(nu > 2.0 && confidence > 0.0 && confidence < 1.0) {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, nu).ok()?.inverse_cdf(confidence);
+    finite(t * ((nu - 2.0) / nu).sqrt() * sigma * tau_years.sqrt())
 }
 
 /// Notional at entry: `size × entry` (linear) or `size ÷ entry` (inverse).
@@ -174,10 +184,11 @@ pub fn recommend(s: &Scenario, st: &RecommendSettings) -> Result<RecommendReport
         let sigma = vols[i];
         let nu = m.log_drift(sigma);
         let sd = sigma * tau.sqrt();
-        let mmr_n = mmr_normal(sigma, tau, st.confidence);
-        let mmr_t = mmr_student_t(sigma, tau, st.confidence, nu_t);
+        let bad_confidence = || InputErrors::from(FieldError::new("--confidence", "gives no finite quantile"));
+        let mmr_n = mmr_normal(sigma, tau, st.confidence).ok_or_else(bad_confidence)?;
+        let mmr_t = mmr_student_t(sigma, tau, st.confidence, nu_t).ok_or_else(bad_confidence)?;
         let cov_n = Normal::standard().cdf(r.mmr / sd);
-        let cov_t = t_dist.as_ref().map_or(f64::NAN, |d| d.cdf(r.mmr / sd / ((nu_t - 2.0) / nu_t).sqrt()));
+        let cov_t = t_dist.as_ref().map_or(cov_n, |d| d.cdf(r.mmr / sd / ((nu_t - 2.0) / nu_t).sqrt()));
         let cap = r.max_leverage.unwrap_or(125.0).clamp(1.0, 1000.0);
         let max_lev = max_leverage(s, i, sigma, nu, st, cap)?;
         let note = match max_lev {
