@@ -49,7 +49,7 @@ fn closed_form(c: &mut Criterion) {
         bch.iter(|| inputs.iter().map(|&(b, nu, s, t)| hit_probability(b, nu, s, t)).sum::<f64>())
     });
     let s = many_positions(10_000);
-    let settings = ProbabilitySettings { horizon_days: 7.0, monte_carlo: None, curves: false };
+    let settings = ProbabilitySettings { horizon_days: 7.0, monte_carlo: None, curves: false, ignore_funding: false };
     c.bench_function("evaluate/1e4_positions", |bch| bch.iter(|| evaluate(black_box(&s)).unwrap()));
     c.bench_function("probability/1e4_positions", |bch| {
         bch.iter(|| probability::probability(black_box(&s), &settings).unwrap())

@@ -158,7 +158,7 @@ fn p13_mc(settings: McSettings) -> (f64, f64, f64) {
     let s = scenario(P13);
     let r = probability::probability(
         &s,
-        &ProbabilitySettings { horizon_days: 7.0, monte_carlo: Some(settings), curves: false },
+        &ProbabilitySettings { horizon_days: 7.0, monte_carlo: Some(settings), curves: false, ignore_funding: false },
     )
     .unwrap();
     let p = &r.positions[0];
@@ -196,6 +196,7 @@ fn monte_carlo_median_time_matches_closed_form() {
             horizon_days: 60.0,
             monte_carlo: Some(McSettings { paths: 20_000, steps: 240, seed: 3, bridge: true }),
             curves: false,
+            ignore_funding: false,
         },
     )
     .unwrap();
@@ -289,6 +290,34 @@ fn an_inconsistent_setup_from_outside_is_an_error_not_a_panic() {
     let mut setup = p13_setup(Tail::Normal, None, 1);
     setup.cholesky.clear();
     assert_eq!(montecarlo::simulate(&setup, 0, 10).unwrap_err().path, "setup.sigma");
+}
+
+#[test]
+fn funding_moves_the_barrier_in_closed_form_and_monte_carlo_alike() {
+    // P13's long paying 0.05 % per 8 h: 0.0005 × 100,000 = 50 USDT per 8 h, 1,050 over 7 days,
+    // so the margin falls from 9,500 to 8,450 and L rises from 90,500 to 91,550:
+    // c = ln(91,550/90,500)/(7/365) = 0.0115354/0.0191781 = 0.60149 per year.
+    let s = scenario(&P13.replace(r#""horizon_days":7"#, r#""horizon_days":7,"funding_rate_8h":0.0005"#));
+    let settings = McSettings { paths: 20_000, steps: 50, seed: 13, bridge: true };
+    let with = probability::probability(
+        &s,
+        &ProbabilitySettings { horizon_days: 7.0, monte_carlo: Some(settings), curves: false, ignore_funding: false },
+    )
+    .unwrap();
+    let p = &with.positions[0];
+    close(p.barrier_drift, (91_550.0f64 / 90_500.0).ln() / (7.0 / 365.0), 1e-9, "barrier drift c");
+    // Closed form: the fixed barrier with drift ν − c = −0.60149.
+    close(p.liquidation_probability, hit_probability((0.905f64).ln(), -p.barrier_drift, 0.6, 7.0 / 365.0), 1e-15, "ν − c");
+    let mc = p.monte_carlo.as_ref().unwrap();
+    assert!((mc.probability - p.liquidation_probability).abs() <= 4.0 * mc.standard_error, "{mc:?} vs {p:?}");
+    // Paying funding makes liquidation likelier than P13's 0.2296; ignoring it gives P13 back.
+    assert!(p.liquidation_probability > 0.2296 + 0.01);
+    let without = probability::probability(
+        &s,
+        &ProbabilitySettings { horizon_days: 7.0, monte_carlo: None, curves: false, ignore_funding: true },
+    )
+    .unwrap();
+    close(without.positions[0].liquidation_probability, 0.2296, 0.0001, "funding ignored");
 }
 
 // ---------------------------------------------------------------------------------------------

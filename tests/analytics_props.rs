@@ -82,6 +82,7 @@ proptest! {
             horizon_days: h,
             monte_carlo: Some(McSettings { paths: 50, steps: 20, seed: 3, bridge: true }),
             curves: true,
+            ignore_funding: false,
         };
         if let Ok(r) = probability::probability(&s, &settings) {
             for p in &r.positions {
@@ -162,9 +163,11 @@ proptest! {
         let sigma = 0.6;
         let nu = 0.0 - 0.5 * sigma * sigma;
         let (lo, hi) = (a, (a * k).min(1000.0));
+        // Funding paid or received at the Scenario's rate moves the barrier too.
+        let rate = leverlab::engine::analytics::risk_market(&s).funding_rate_8h.unwrap_or(0.0);
         for i in 0..s.positions.len() {
-            let p_lo = probability::probability_at_leverage(&s, i, lo, sigma, nu, 7.0).unwrap();
-            let p_hi = probability::probability_at_leverage(&s, i, hi, sigma, nu, 7.0).unwrap();
+            let p_lo = probability::probability_at_leverage(&s, i, lo, sigma, nu, 7.0, rate).unwrap();
+            let p_hi = probability::probability_at_leverage(&s, i, hi, sigma, nu, 7.0, rate).unwrap();
             prop_assert!(p_lo <= p_hi + 1e-12, "position {i}: P({lo}x) = {p_lo} > P({hi}x) = {p_hi}");
         }
     }

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::analytics::{finite, linspace, risk_market};
-use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Scenario, Side};
+use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Report, Scenario, Side};
 
 /// One point of the liquidation-price drift.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -64,6 +64,28 @@ pub struct CarryReport {
     pub account_funding_per_day: f64,
 }
 
+/// Funding per 8 hours of each Report position, received when positive:
+/// `−s · r₈ · notional(mark)`.
+pub fn funding_per_8h(report: &Report, rate_8h: f64) -> Vec<f64> {
+    report.positions.iter().map(|r| -r.side.sign() * rate_8h * r.notional).collect()
+}
+
+/// The Scenario after `days` of funding `per_8h` (from [`funding_per_8h`]) settled from the
+/// collateral at a frozen price: isolated margins `C + F₈ · 3 · days`, or in cross mode the
+/// wallet plus the whole account's funding; never below 0.
+pub fn after_funding(s: &Scenario, report: &Report, per_8h: &[f64], days: f64) -> Scenario {
+    let mut m = s.clone();
+    if s.margin_mode == MarginMode::Cross {
+        let account_per_day: f64 = per_8h.iter().map(|f| f * 3.0).sum();
+        m.wallet_balance = Some((s.wallet_balance.unwrap_or(0.0) + account_per_day * days).max(0.0));
+    } else {
+        for (p, (r, f)) in m.positions.iter_mut().zip(report.positions.iter().zip(per_8h)) {
+            p.margin = Some((r.collateral + f * 3.0 * days).max(0.0));
+        }
+    }
+    m
+}
+
 /// Funding carry of every position at the Scenario's `market.funding_rate_8h` (default 0),
 /// with `points` points of liquidation drift from 0 to `horizon_days`.
 ///
@@ -75,7 +97,7 @@ pub fn carry(s: &Scenario, horizon_days: f64, points: usize) -> Result<CarryRepo
     }
     let report = evaluate(s)?;
     let rate = risk_market(s).funding_rate_8h.unwrap_or(0.0);
-    let per_8h: Vec<f64> = report.positions.iter().map(|r| -r.side.sign() * rate * r.notional).collect();
+    let per_8h = funding_per_8h(&report, rate);
     let account_per_day: f64 = per_8h.iter().map(|f| f * 3.0).sum();
     let cross = s.margin_mode == MarginMode::Cross;
     let days = linspace(0.0, horizon_days, points);
@@ -83,16 +105,7 @@ pub fn carry(s: &Scenario, horizon_days: f64, points: usize) -> Result<CarryRepo
     // Liquidation prices along the horizon, re-evaluated with the collateral less funding.
     let mut drift: Vec<Vec<CarryPoint>> = vec![Vec::with_capacity(points); report.positions.len()];
     for &d in &days {
-        let mut m = s.clone();
-        if cross {
-            let w = (s.wallet_balance.unwrap_or(0.0) + account_per_day * d).max(0.0);
-            m.wallet_balance = Some(w);
-        } else {
-            for (p, (r, f)) in m.positions.iter_mut().zip(report.positions.iter().zip(&per_8h)) {
-                p.margin = Some((r.collateral + f * 3.0 * d).max(0.0));
-            }
-        }
-        let rd = evaluate(&m)?;
+        let rd = evaluate(&after_funding(s, &report, &per_8h, d))?;
         for (i, r) in rd.positions.iter().enumerate() {
             drift[i].push(CarryPoint { days: d, collateral: r.collateral, liquidation_price: r.liquidation_price });
         }

@@ -104,7 +104,7 @@ pub fn grid_cmd(s: &Scenario, opts: &Options) -> CmdResult {
 
 /// `leverlab probability`: [`probability::probability`].
 pub fn probability_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["horizon", "monte-carlo", "paths", "steps", "seed", "no-bridge", "curves"])?;
+    check_known(opts, &["horizon", "monte-carlo", "paths", "steps", "seed", "no-bridge", "curves", "no-funding"])?;
     let horizon_days = horizon(s, opts)?;
     let d = McSettings::default();
     let paths = opt_uint(opts, "paths", 1, 10_000_000)?;
@@ -121,6 +121,7 @@ pub fn probability_cmd(s: &Scenario, opts: &Options) -> CmdResult {
             bridge: !no_bridge,
         }),
         curves: opt_bool(opts, "curves")?,
+        ignore_funding: opt_bool(opts, "no-funding")?,
     };
     json(probability::probability(s, &settings))
 }

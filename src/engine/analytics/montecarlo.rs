@@ -16,6 +16,10 @@
 //! price keeps the drift μ; with Student-t innovations the log price keeps the drift ν
 //! (the exponential of a t variable has no finite mean, so no exact compensation exists).
 //!
+//! **Moving barriers.** Funding settled from the collateral moves a liquidation price over
+//! time; `barrier_drift` makes position *i*'s barrier `b_i + c_i t` (linear in log price). The
+//! bridge below stays exact for a linear barrier (it is a change of drift).
+//!
 //! **Monitoring.** A barrier checked only at the step ends misses crossings inside a step and
 //! underestimates the probability (Broadie, Glasserman & Kou 1997). Unless `bridge` is off,
 //! each step applies the Brownian-bridge correction: with both ends on the safe side at
@@ -72,6 +76,10 @@ pub struct McSetup {
     pub bridge: bool,
     /// Per position: index into `symbols` and its barrier.
     pub positions: Vec<(usize, Barrier)>,
+    /// Per position: drift of the barrier in log price per year (funding settled from the
+    /// collateral moves the liquidation price: barrier at time t = `b + c·t`); empty = none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub barrier_drift: Vec<f64>,
 }
 
 impl McSetup {
@@ -103,7 +111,20 @@ impl McSetup {
         })?;
         let kappa = jumps.map_or(0.0, |j| j.per_year * ((j.mean + 0.5 * j.std * j.std).exp() - 1.0));
         let log_drift = sigma.iter().map(|s| drift - 0.5 * s * s - kappa).collect();
-        let setup = McSetup { symbols, sigma, log_drift, cholesky, tail, jumps, horizon_years, steps, seed, bridge, positions };
+        let setup = McSetup {
+            symbols,
+            sigma,
+            log_drift,
+            cholesky,
+            tail,
+            jumps,
+            horizon_years,
+            steps,
+            seed,
+            bridge,
+            positions,
+            barrier_drift: Vec::new(),
+        };
         setup.check()?;
         Ok(setup)
     }
@@ -143,6 +164,11 @@ impl McSetup {
             if !(j.per_year.is_finite() && j.per_year >= 0.0 && j.mean.is_finite() && j.std.is_finite()) {
                 return bad("jumps", "must be finite with per_year ≥ 0");
             }
+        }
+        if !self.barrier_drift.is_empty()
+            && (self.barrier_drift.len() != self.positions.len() || self.barrier_drift.iter().any(|c| !c.is_finite()))
+        {
+            return bad("barrier_drift", "needs one finite drift per position, or none");
         }
         if self.positions.iter().any(|(k, b)| *k >= n || matches!(b, Barrier::At(x) if !x.is_finite())) {
             return bad("positions", "each position needs a symbol index below the number of symbols and a finite barrier");
@@ -255,14 +281,15 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldE
         (j, (-lam).exp(), lam)
     });
     // Positions grouped by symbol; a position with `Now` is liquidated at step 0.
-    let by_symbol: Vec<Vec<(usize, f64)>> = (0..nsym)
+    // Per symbol: (position, barrier, barrier drift per step).
+    let by_symbol: Vec<Vec<(usize, f64, f64)>> = (0..nsym)
         .map(|k| {
             setup
                 .positions
                 .iter()
                 .enumerate()
                 .filter_map(|(i, (sym, b))| match b {
-                    Barrier::At(b) if *sym == k => Some((i, *b)),
+                    Barrier::At(b) if *sym == k => Some((i, *b, setup.barrier_drift.get(i).map_or(0.0, |c| c * dt))),
                     _ => None,
                 })
                 .collect()
@@ -322,12 +349,14 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldE
                 let x0 = x[k];
                 let x1 = x0 + dx;
                 x[k] = x1;
-                for &(i, b) in &by_symbol[k] {
+                for &(i, b, c_dt) in &by_symbol[k] {
                     if !alive[i] {
                         continue;
                     }
+                    // The barrier at the step's start and end (linear in time).
+                    let (b0, b1) = (b + c_dt * step as f64, b + c_dt * (step + 1) as f64);
                     // Distances on the safe side of the barrier (positive = not yet reached).
-                    let (d0, d1) = if b < 0.0 { (x0 - b, x1 - b) } else { (b - x0, b - x1) };
+                    let (d0, d1) = if b < 0.0 { (x0 - b0, x1 - b1) } else { (b0 - x0, b1 - x1) };
                     let mut hit = d1 <= 0.0;
                     if !hit && setup.bridge {
                         let expo = 2.0 * d0 * d1 / (c2 * var_dt[k]);

@@ -6,12 +6,17 @@
 //! the drifted-GBM first passage of [`passage`]; the Monte Carlo of [`montecarlo`] adds
 //! Student-t innovations, jumps and correlation between symbols.
 //!
-//! Funding is not in the barrier here: its effect over time is in [`crate::engine::analytics::carry`].
+//! **Funding.** Funding settled from the collateral moves the liquidation price over time
+//! (see [`carry`]). Unless told to ignore it, the barrier is taken as linear in log price,
+//! `ln(L(t)/mark) = b + c t`, through the Report's `L` now and the liquidation price after the
+//! horizon's funding, `c = ln(L(H)/L(0))/H`. Hitting a linear barrier is hitting the fixed
+//! barrier `b` with the drift `ν − c`, so the closed form keeps its shape; the median and
+//! expected times extrapolate the same slope beyond the horizon.
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::analytics::montecarlo::{self, Barrier, McPosition, McSetup, McSummary};
-use crate::engine::analytics::{finite, logspace, passage, risk_market, symbols, volatilities, Tail, DAYS_PER_YEAR};
+use crate::engine::analytics::{carry, finite, logspace, passage, risk_market, symbols, volatilities, Tail, DAYS_PER_YEAR};
 use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Position, PositionReport, Report, Scenario, Side};
 
 /// Monte Carlo settings (see [`montecarlo`]).
@@ -39,6 +44,9 @@ pub struct ProbabilitySettings {
     pub monte_carlo: Option<McSettings>,
     /// Add the leverage and horizon curves.
     pub curves: bool,
+    /// Keep the barrier fixed even when `market.funding_rate_8h` is given.
+    #[serde(default)]
+    pub ignore_funding: bool,
 }
 
 /// One point of a probability curve.
@@ -62,6 +70,9 @@ pub struct PositionProbability {
     pub volatility: f64,
     /// Log drift ν = μ − σ²/2 per year.
     pub log_drift: f64,
+    /// Drift c of the barrier in log price per year from funding (0 without funding); the
+    /// closed form uses the drift ν − c.
+    pub barrier_drift: f64,
     /// ln(liquidation price ÷ mark): negative below (long), positive above (short).
     pub log_distance: Option<f64>,
     /// Closed-form probability of liquidation within the horizon (fraction).
@@ -148,13 +159,44 @@ pub fn correlation_matrix(s: &Scenario, symbols: &[String]) -> Vec<Vec<f64>> {
     c
 }
 
+/// Drift per year of each position's barrier in log price when funding at `rate_8h` is settled
+/// from the collateral: `c = ln(L(H)/L(0))/H` with `L(H)` the liquidation price after
+/// `horizon_days` of funding at the mark price ([`carry::after_funding`]). 0 without funding or
+/// when either price is missing.
+///
+/// # Errors
+/// The Report's errors for the Scenario after funding.
+pub fn funding_barrier_drift(s: &Scenario, report: &Report, rate_8h: f64, horizon_days: f64) -> Result<Vec<f64>, InputErrors> {
+    if rate_8h == 0.0 {
+        return Ok(vec![0.0; report.positions.len()]);
+    }
+    let per_8h = carry::funding_per_8h(report, rate_8h);
+    let later = evaluate(&carry::after_funding(s, report, &per_8h, horizon_days))?;
+    let t = horizon_days / DAYS_PER_YEAR;
+    Ok(report
+        .positions
+        .iter()
+        .zip(&later.positions)
+        .map(|(a, b)| match (a.liquidation_price, b.liquidation_price) {
+            (Some(l0), Some(l1)) if l0 > 0.0 && l1 > 0.0 => finite((l1 / l0).ln() / t).unwrap_or(0.0),
+            _ => 0.0,
+        })
+        .collect())
+}
+
 /// The Monte Carlo run for a Scenario: one symbol per distinct position symbol, barriers from
-/// the Report.
+/// the Report, moving with `barrier_drift` (per position, or empty for fixed barriers).
 ///
 /// # Errors
 /// `market.volatility.SYMBOL` for a symbol without volatility, `market.correlation` for a
 /// matrix that is not positive semi-definite, `--steps` out of range, and the Report's errors.
-pub fn mc_setup(s: &Scenario, report: &Report, horizon_days: f64, settings: McSettings) -> Result<McSetup, InputErrors> {
+pub fn mc_setup(
+    s: &Scenario,
+    report: &Report,
+    horizon_days: f64,
+    settings: McSettings,
+    barrier_drift: &[f64],
+) -> Result<McSetup, InputErrors> {
     let vols = volatilities(s)?;
     let syms = symbols(s);
     let sigma: Vec<f64> =
@@ -179,19 +221,32 @@ pub fn mc_setup(s: &Scenario, report: &Report, horizon_days: f64, settings: McSe
         settings.bridge,
         positions,
     )
+    .and_then(|mut setup| {
+        setup.barrier_drift = barrier_drift.to_vec();
+        setup.check().map(|_| setup)
+    })
     .map_err(InputErrors::from)
 }
 
-/// The Monte Carlo run of a Scenario, for the page to run in chunks:
-/// `let setup = monte_carlo_setup(&s, days, settings)?;` then, between frames,
+/// The Monte Carlo run of a Scenario (with the funding-driven barrier drift unless
+/// `ignore_funding`), for the page to run in chunks:
+/// `let setup = monte_carlo_setup(&s, days, settings, false)?;` then, between frames,
 /// `partial.merge(&montecarlo::simulate(&setup, start, chunk)?)` with progress
 /// `partial.paths / settings.paths` (stop early to cancel), and finally
 /// `montecarlo::summarise(&setup, &partial)`.
 ///
 /// # Errors
 /// As [`mc_setup`].
-pub fn monte_carlo_setup(s: &Scenario, horizon_days: f64, settings: McSettings) -> Result<McSetup, InputErrors> {
-    mc_setup(s, &evaluate(s)?, horizon_days, settings)
+pub fn monte_carlo_setup(
+    s: &Scenario,
+    horizon_days: f64,
+    settings: McSettings,
+    ignore_funding: bool,
+) -> Result<McSetup, InputErrors> {
+    let report = evaluate(s)?;
+    let rate = if ignore_funding { 0.0 } else { risk_market(s).funding_rate_8h.unwrap_or(0.0) };
+    let drift = funding_barrier_drift(s, &report, rate, horizon_days)?;
+    mc_setup(s, &report, horizon_days, settings, &drift)
 }
 
 /// Position `p` alone, isolated, at `leverage`, with the same mark, under the Scenario's
@@ -211,7 +266,8 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
 }
 
 /// Closed-form probability of liquidation within `horizon_days` of position `index` alone,
-/// isolated, at `leverage` (see [`isolated_at_leverage`]).
+/// isolated, at `leverage` (see [`isolated_at_leverage`]), with funding at `rate_8h` moving
+/// its barrier (see [`funding_barrier_drift`]; 0 for none).
 ///
 /// # Errors
 /// `positions` when there is no position `index`, and the errors of [`evaluate`] for the
@@ -223,13 +279,16 @@ pub fn probability_at_leverage(
     sigma: f64,
     nu: f64,
     horizon_days: f64,
+    rate_8h: f64,
 ) -> Result<f64, InputErrors> {
     let p = s
         .positions
         .get(index)
         .ok_or_else(|| FieldError::new("positions", format!("there is no position {index}")))?;
-    let r = evaluate(&isolated_at_leverage(s, p, leverage))?;
-    Ok(barrier_probability(barrier(&r.positions[0]), nu, sigma, horizon_days / DAYS_PER_YEAR))
+    let alone = isolated_at_leverage(s, p, leverage);
+    let r = evaluate(&alone)?;
+    let c = funding_barrier_drift(&alone, &r, rate_8h, horizon_days)?[0];
+    Ok(barrier_probability(barrier(&r.positions[0]), nu - c, sigma, horizon_days / DAYS_PER_YEAR))
 }
 
 /// Leverages of the leverage curve: 30 points from 1 to the tier's maximum (default 125),
@@ -249,8 +308,9 @@ pub fn horizon_grid(horizon_days: f64) -> Vec<f64> {
 ///
 /// Closed form per position (see [`passage`]): with `b = ln(L/mark)`, `ν = μ − σ²/2`, `t` =
 /// horizon in years, `P = Φ((b − νt)/(σ√t)) + e^{2νb/σ²} Φ((b + νt)/(σ√t))` for a long (mirror
-/// image for a short). `P = 1` and median 0 when already liquidatable; `P = 0` and median
-/// `null` when no price liquidates the position.
+/// image for a short), with `ν − c` for `ν` when funding moves the barrier (module docs).
+/// `P = 1` and median 0 when already liquidatable; `P = 0` and median `null` when no price
+/// liquidates the position.
 ///
 /// # Errors
 /// The Report's errors, `market.volatility.SYMBOL` for each symbol without a volatility, and
@@ -260,9 +320,11 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
     let vols = volatilities(s)?;
     let m = risk_market(s);
     let t = settings.horizon_days / DAYS_PER_YEAR;
+    let rate = if settings.ignore_funding { 0.0 } else { m.funding_rate_8h.unwrap_or(0.0) };
+    let drift = funding_barrier_drift(s, &report, rate, settings.horizon_days)?;
     let mc = match settings.monte_carlo {
         Some(mcs) => {
-            let setup = mc_setup(s, &report, settings.horizon_days, mcs)?;
+            let setup = mc_setup(s, &report, settings.horizon_days, mcs, &drift)?;
             let partial = montecarlo::simulate(&setup, 0, mcs.paths)?;
             Some(montecarlo::summarise(&setup, &partial))
         }
@@ -272,20 +334,23 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
     for (i, r) in report.positions.iter().enumerate() {
         let sigma = vols[i];
         let nu = m.log_drift(sigma);
+        let c = drift[i];
+        // The barrier moving at c is the fixed barrier with the drift ν − c.
+        let nu_c = nu - c;
         let b = barrier(r);
         let (median, expected, ever, note) = match b {
             Barrier::Now => (Some(0.0), Some(0.0), 1.0, Some("already liquidatable at mark".to_string())),
             Barrier::Never => (None, None, 0.0, Some("no price liquidates this position".to_string())),
             Barrier::At(b) => {
-                let median = passage::median_hitting_time(b, nu, sigma).map(|y| y * DAYS_PER_YEAR).and_then(finite);
+                let median = passage::median_hitting_time(b, nu_c, sigma).map(|y| y * DAYS_PER_YEAR).and_then(finite);
                 let note = median.is_none().then(|| {
                     "liquidation never becomes more likely than not: the drift points away from the liquidation price"
                         .to_string()
                 });
                 (
                     median,
-                    passage::expected_hitting_time(b, nu).map(|y| y * DAYS_PER_YEAR).and_then(finite),
-                    passage::hit_probability_ever(b, nu, sigma),
+                    passage::expected_hitting_time(b, nu_c).map(|y| y * DAYS_PER_YEAR).and_then(finite),
+                    passage::hit_probability_ever(b, nu_c, sigma),
                     note,
                 )
             }
@@ -300,13 +365,13 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
             let lev = leverage_grid(r)
                 .into_iter()
                 .map(|l| {
-                    probability_at_leverage(s, i, l, sigma, nu, settings.horizon_days)
+                    probability_at_leverage(s, i, l, sigma, nu, settings.horizon_days, rate)
                         .map(|probability| CurvePoint { x: l, probability })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let hor = horizon_grid(settings.horizon_days)
                 .into_iter()
-                .map(|d| CurvePoint { x: d, probability: barrier_probability(b, nu, sigma, d / DAYS_PER_YEAR) })
+                .map(|d| CurvePoint { x: d, probability: barrier_probability(b, nu_c, sigma, d / DAYS_PER_YEAR) })
                 .collect();
             (Some(lev), Some(hor))
         } else {
@@ -319,12 +384,13 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
             liquidation_price: r.liquidation_price,
             volatility: sigma,
             log_drift: nu,
+            barrier_drift: c,
             log_distance: match b {
                 Barrier::At(b) => Some(b),
                 Barrier::Now => Some(0.0),
                 Barrier::Never => None,
             },
-            liquidation_probability: barrier_probability(b, nu, sigma, t),
+            liquidation_probability: barrier_probability(b, nu_c, sigma, t),
             median_time_to_liquidation_days: median,
             expected_time_to_liquidation_days: expected,
             probability_ever: ever,

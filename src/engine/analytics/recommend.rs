@@ -19,14 +19,14 @@
 //! separately. The rate here ignores the drift over τ (small for short latencies).
 //!
 //! **Leverage.** The highest leverage `ℓ` whose closed-form probability of liquidation within
-//! the horizon ([`crate::engine::analytics::probability`]) is at most the target, for the
-//! position alone and isolated at its mark; found by bisection, the probability rising with
-//! leverage.
+//! the horizon ([`crate::engine::analytics::probability`], funding included) is at most the
+//! target, for the position alone and isolated at its mark; found by bisection, the
+//! probability rising with leverage.
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use crate::engine::analytics::probability::{barrier, barrier_probability, probability_at_leverage};
+use crate::engine::analytics::probability::{barrier, barrier_probability, funding_barrier_drift, probability_at_leverage};
 use crate::engine::analytics::{finite, risk_market, volatilities, Tail, DAYS_PER_YEAR};
 use crate::engine::{evaluate, Contract, FieldError, InputErrors, PositionReport, Scenario, Side};
 
@@ -141,7 +141,8 @@ fn check(st: &RecommendSettings) -> Result<(), InputErrors> {
 
 /// Highest leverage in `[1, cap]` whose closed-form probability stays ≤ `target`.
 fn max_leverage(s: &Scenario, i: usize, sigma: f64, nu: f64, st: &RecommendSettings, cap: f64) -> Result<Option<f64>, InputErrors> {
-    let p = |l: f64| probability_at_leverage(s, i, l, sigma, nu, st.horizon_days);
+    let rate = risk_market(s).funding_rate_8h.unwrap_or(0.0);
+    let p = |l: f64| probability_at_leverage(s, i, l, sigma, nu, st.horizon_days, rate);
     if p(1.0)? > st.target_probability {
         return Ok(None);
     }
@@ -179,6 +180,7 @@ pub fn recommend(s: &Scenario, st: &RecommendSettings) -> Result<RecommendReport
     };
     let tau = st.latency_minutes / (DAYS_PER_YEAR * 24.0 * 60.0);
     let t_dist = StudentsT::new(0.0, 1.0, nu_t).ok();
+    let drift = funding_barrier_drift(s, &report, m.funding_rate_8h.unwrap_or(0.0), st.horizon_days)?;
     let mut positions = Vec::with_capacity(vols.len());
     for (i, r) in report.positions.iter().enumerate() {
         let sigma = vols[i];
@@ -208,7 +210,7 @@ pub fn recommend(s: &Scenario, st: &RecommendSettings) -> Result<RecommendReport
             tail_degrees_of_freedom: nu_t,
             venue_coverage_normal: cov_n,
             venue_coverage_fat_tailed: cov_t,
-            liquidation_probability: barrier_probability(barrier(r), nu, sigma, st.horizon_days / DAYS_PER_YEAR),
+            liquidation_probability: barrier_probability(barrier(r), nu - drift[i], sigma, st.horizon_days / DAYS_PER_YEAR),
             max_leverage_for_target: max_lev,
             note,
         });
