@@ -11,8 +11,8 @@
 //! `cargo bench --bench analytics -- --warm-up-time 1 --measurement-time 3`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng;
 use rand_distr::StandardNormal;
 
 use leverlab::engine::analytics::montecarlo::{self, Barrier, McSetup};
@@ -76,7 +76,7 @@ fn monte_carlo(c: &mut Criterion) {
     g.bench_function("1e5x1000", |bch| bch.iter(|| montecarlo::simulate(black_box(&setup), 0, 100_000).unwrap()));
     g.bench_function("normals_1e8", |bch| {
         bch.iter(|| {
-            let mut rng = StdRng::seed_from_u64(1);
+            let mut rng = ChaCha12Rng::seed_from_u64(1);
             (0..100_000_000u64).map(|_| rng.sample::<f64, _>(StandardNormal)).sum::<f64>()
         })
     });

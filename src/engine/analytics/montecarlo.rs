@@ -27,14 +27,15 @@
 //! `exp(−2 d₀ d₁ / (c² σ² Δt))` (exact for a Brownian step given its ends, whatever its drift),
 //! and one uniform draw decides. Jumps inside a step are treated as happening at its end.
 //!
-//! **Reproducibility and chunks.** Path `i` draws from its own ChaCha12 stream keyed by
-//! `(seed, i)` ([`rand::rngs::StdRng`], portable across platforms including wasm32), so
+//! **Reproducibility and chunks.** Path `i` draws from stream `i` of a ChaCha12 generator
+//! keyed by the seed (`rand_chacha`, whose output is specified and the same on every platform,
+//! wasm32 included — unlike `StdRng`, which rand may change), so
 //! [`simulate`] over `[start, start + n)` returns a [`McPartial`] that [`McPartial::merge`]
 //! combines with others in any order into exactly the result of one big run. The page runs
 //! chunks between frames, reporting progress and stopping when cancelled.
 
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -238,13 +239,15 @@ impl McPartial {
     }
 }
 
-/// The random stream of path `path`: ChaCha12 keyed by the seed and the path index.
-fn path_rng(seed: u64, path: u64) -> StdRng {
+/// The random stream of path `path`: ChaCha12 keyed by the seed, stream number = path index
+/// (2⁶⁴ independent streams per key).
+fn path_rng(seed: u64, path: u64) -> ChaCha12Rng {
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
-    key[8..16].copy_from_slice(&path.to_le_bytes());
-    key[16..24].copy_from_slice(b"leverlab");
-    StdRng::from_seed(key)
+    key[8..16].copy_from_slice(b"leverlab");
+    let mut rng = ChaCha12Rng::from_seed(key);
+    rng.set_stream(path);
+    rng
 }
 
 /// Draws a Poisson(λΔt) count by inversion from one uniform (cheap when λΔt is small).
