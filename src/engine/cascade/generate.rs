@@ -7,6 +7,12 @@
 //! market is bit-identical across platforms; the log-normal leverage uses `ln`/`exp`, whose last
 //! bit may differ between math libraries.
 //!
+//! Entries: with no price history, the `c` positions of a leverage bucket are stratified — the
+//! i-th falls uniformly in the i-th of `c` equal cells of `price × (1 ± entry_spread)` — which
+//! keeps the uniform distribution, smooths the map, and yields the bucket's levels already in
+//! price order, so they are merged rather than sorted. With a history, each entry is a
+//! uniformly drawn history point × `(1 + entry_spread·(2u − 1))`.
+//!
 //! Each position's liquidation price comes from the venue engine: one
 //! [`venue::position_model`] per (side, leverage bucket) from a template position, whose size
 //! and entry are then set per position before [`margin::liquidation_price`] solves it with the
@@ -107,15 +113,37 @@ pub(crate) fn generate(
                 let ratios: Vec<Option<Option<f64>>> = (0..lev.len())
                     .map(|k| if exact { None } else { scale_ratio(&mut t, k, each, lev[k], lo, hi) })
                     .collect();
+                let mut counts = vec![0usize; lev.len()];
                 for _ in 0..n {
                     let u = unit(&mut rng);
-                    let k = cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1);
-                    let entry = draw_entry(g, price, &mut rng);
-                    let lp = match ratios[k] {
-                        Some(r) => r.map(|r| r * entry),
-                        None => solve(&mut t, k, each / entry, entry, lev[k]),
-                    };
-                    out.push(side, each / entry, entry, lp);
+                    counts[cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1)] += 1;
+                }
+                let stratified = g.price_history.is_empty();
+                for (k, &c) in counts.iter().enumerate() {
+                    // Stratified entries with a fixed LP/EP ratio come out in reach order.
+                    let in_order = stratified && ratios[k].is_some();
+                    let mut run = Vec::with_capacity(if in_order { c } else { 0 });
+                    for i in 0..c {
+                        let entry = if stratified {
+                            // The i-th of c equal cells of [lo, hi], from the top for longs.
+                            let cell = if side == Side::Long { c - 1 - i } else { i };
+                            lo + (hi - lo) * (cell as f64 + unit(&mut rng)) / c as f64
+                        } else {
+                            draw_entry(g, price, &mut rng)
+                        };
+                        let lp = match ratios[k] {
+                            Some(r) => r.map(|r| r * entry),
+                            None => solve(&mut t, k, each / entry, entry, lev[k]),
+                        };
+                        if in_order {
+                            run.extend(out.place(side, each / entry, entry, lp));
+                        } else {
+                            out.push(side, each / entry, entry, lp);
+                        }
+                    }
+                    if in_order {
+                        out.push_run(side, run);
+                    }
                 }
             }
             LevDist::LogNormal { dist, max } => {
@@ -233,11 +261,19 @@ mod tests {
     /// The scale-ratio shortcut gives the engine's per-position liquidation prices.
     #[test]
     fn ratio_shortcut_matches_per_position_solve() {
-        for venue in ["binance-usdm", "bybit", "okx", "bitmex", "deribit", "hyperliquid"] {
+        for (venue, history) in [
+            ("binance-usdm", "[90, 100, 130]"),
+            ("binance-usdm", "[]"),
+            ("bybit", "[]"),
+            ("okx", "[90, 100, 130]"),
+            ("bitmex", "[]"),
+            ("deribit", "[]"),
+            ("hyperliquid", "[90, 100, 130]"),
+        ] {
             let s = parse_scenario(&format!(
                 r#"{{"venue": "{venue}", "positions": [{{"symbol": "BTCUSDT", "size": 1, "entry_price": 100, "leverage": 5}}],
                    "market": {{"price": 100, "generator": {{"open_interest_long": 3e8, "open_interest_short": 2e8,
-                   "count": 3000, "entry_spread": 0.3, "seed": 5, "price_history": [90, 100, 130],
+                   "count": 3000, "entry_spread": 0.3, "seed": 5, "price_history": {history},
                    "leverage_buckets": {{"2": 1, "10": 1, "40": 1, "125": 1}}}}}}}}"#
             ))
             .unwrap();
@@ -245,9 +281,17 @@ mod tests {
             let (mut fast, mut slow) = (Collector::new(100.0), Collector::new(100.0));
             generate(&s, &g, 100.0, None, 1.0, &mut fast, false).unwrap();
             generate(&s, &g, 100.0, None, 1.0, &mut slow, true).unwrap();
-            assert_eq!(fast.long.len(), slow.long.len(), "{venue}");
-            assert_eq!(fast.short.len(), slow.short.len(), "{venue}");
-            for (a, b) in fast.long.iter().chain(&fast.short).zip(slow.long.iter().chain(&slow.short)) {
+            // The fast path keeps runs in generation order (unless a bucket fell back to
+            // solving each position); the exact one pushes every level in the same order.
+            let flat = |c: &Collector| -> Vec<(f64, f64)> {
+                c.long_runs.iter().flatten().chain(&c.long).chain(c.short_runs.iter().flatten()).chain(&c.short).copied().collect()
+            };
+            let (f, e) = (flat(&fast), flat(&slow));
+            assert_eq!(f.len(), e.len(), "{venue}");
+            let (mut f, mut e) = (f, e);
+            f.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            e.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            for (a, b) in f.iter().zip(&e) {
                 assert!((a.0 - b.0).abs() <= 1e-9 * b.0, "{venue}: {} vs {}", a.0, b.0);
                 assert_eq!(a.1, b.1);
             }

@@ -24,26 +24,43 @@ pub struct SideBook {
 }
 
 impl SideBook {
-    /// Sorts `(liquidation price, size)` pairs of one side and builds the prefix sums.
-    pub(crate) fn new(side: Side, mut levels: Vec<(f64, f64)>) -> SideBook {
+    /// Builds one side's book from `runs` of `(liquidation price, size)` pairs, each already in
+    /// reach order, and `extra` pairs in any order: the extras are sorted, the runs merged
+    /// (a scan of the run heads; more than 16 runs are sorted together instead), then the prefix
+    /// sums built.
+    pub(crate) fn new(side: Side, runs: Vec<Vec<(f64, f64)>>, extra: Vec<(f64, f64)>) -> SideBook {
         let sign = side.sign();
-        for l in &mut levels {
-            l.0 *= sign;
+        let to_keys = |mut v: Vec<(f64, f64)>| {
+            for l in &mut v {
+                l.0 *= sign;
+            }
+            v
+        };
+        let mut runs: Vec<Vec<(f64, f64)>> = runs.into_iter().filter(|r| !r.is_empty()).map(to_keys).collect();
+        let extra = to_keys(extra);
+        if runs.len() > 16 {
+            let mut all = extra;
+            for r in runs.drain(..) {
+                all.extend(r);
+            }
+            runs.push(sort_descending(all));
+        } else if !extra.is_empty() {
+            runs.push(sort_descending(extra));
         }
-        let levels = sort_descending(levels);
-        let mut keys = Vec::with_capacity(levels.len());
-        let mut cum_notional = Vec::with_capacity(levels.len() + 1);
-        let mut cum_size = Vec::with_capacity(levels.len() + 1);
-        let (mut n, mut q) = (0.0, 0.0);
+        let n: usize = runs.iter().map(Vec::len).sum();
+        let mut keys = Vec::with_capacity(n);
+        let mut cum_notional = Vec::with_capacity(n + 1);
+        let mut cum_size = Vec::with_capacity(n + 1);
+        let (mut nsum, mut qsum) = (0.0, 0.0);
         cum_notional.push(0.0);
         cum_size.push(0.0);
-        for (k, size) in levels {
+        merge_descending(&runs, |(k, size)| {
             keys.push(k);
-            n += size * k * sign;
-            q += size;
-            cum_notional.push(n);
-            cum_size.push(q);
-        }
+            nsum += size * k * sign;
+            qsum += size;
+            cum_notional.push(nsum);
+            cum_size.push(qsum);
+        });
         SideBook { sign, keys, cum_notional, cum_size }
     }
 
@@ -91,6 +108,29 @@ impl SideBook {
     /// Quote notional of every level.
     pub fn total_notional(&self) -> f64 {
         self.cum_notional[self.keys.len()]
+    }
+}
+
+/// Visits the pairs of runs sorted by key (descending) in merged order, by scanning the run
+/// heads (no merged copy is made).
+fn merge_descending(runs: &[Vec<(f64, f64)>], mut visit: impl FnMut((f64, f64))) {
+    if let [run] = runs {
+        run.iter().copied().for_each(visit);
+        return;
+    }
+    let mut heads = vec![0usize; runs.len()];
+    loop {
+        let mut best: Option<(usize, f64)> = None;
+        for (r, run) in runs.iter().enumerate() {
+            if let Some(x) = run.get(heads[r]) {
+                if best.is_none_or(|(_, k)| x.0 > k) {
+                    best = Some((r, x.0));
+                }
+            }
+        }
+        let Some((r, _)) = best else { break };
+        visit(runs[r][heads[r]]);
+        heads[r] += 1;
     }
 }
 
@@ -207,22 +247,34 @@ impl MarketLevels {
     }
 }
 
-/// Collects positions into per-side level lists and the summary.
+/// Collects positions into per-side level lists (sorted runs and unsorted extras) and the
+/// summary.
 pub(crate) struct Collector {
     pub price: f64,
     pub long: Vec<(f64, f64)>,
     pub short: Vec<(f64, f64)>,
+    pub long_runs: Vec<Vec<(f64, f64)>>,
+    pub short_runs: Vec<Vec<(f64, f64)>>,
     pub summary: LevelSummary,
 }
 
 impl Collector {
     pub fn new(price: f64) -> Self {
-        Collector { price, long: Vec::new(), short: Vec::new(), summary: LevelSummary { price, ..Default::default() } }
+        Collector {
+            price,
+            long: Vec::new(),
+            short: Vec::new(),
+            long_runs: Vec::new(),
+            short_runs: Vec::new(),
+            summary: LevelSummary { price, ..Default::default() },
+        }
     }
 
-    /// Adds one position: `lp` its liquidation price (`None`: no price liquidates it).
+    /// Counts one position in the summary: `lp` its liquidation price (`None`: no price
+    /// liquidates it). Returns its `(liquidation price, size)` level when it belongs on the map
+    /// (not already liquidatable at the price).
     #[inline]
-    pub fn push(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) {
+    pub fn place(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) -> Option<(f64, f64)> {
         let notional = size * entry;
         let s = &mut self.summary;
         match side {
@@ -236,17 +288,44 @@ impl Collector {
             }
         }
         match (side, lp) {
-            (_, None) => s.unliquidatable += notional,
-            (Side::Long, Some(l)) if l >= self.price => s.already_liquidatable_long += notional,
-            (Side::Short, Some(l)) if l <= self.price => s.already_liquidatable_short += notional,
-            (Side::Long, Some(l)) => self.long.push((l, size)),
-            (Side::Short, Some(l)) => self.short.push((l, size)),
+            (_, None) => {
+                s.unliquidatable += notional;
+                None
+            }
+            (Side::Long, Some(l)) if l >= self.price => {
+                s.already_liquidatable_long += notional;
+                None
+            }
+            (Side::Short, Some(l)) if l <= self.price => {
+                s.already_liquidatable_short += notional;
+                None
+            }
+            (_, Some(l)) => Some((l, size)),
+        }
+    }
+
+    /// Adds one position in no particular order.
+    #[inline]
+    pub fn push(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) {
+        if let Some(l) = self.place(side, size, entry, lp) {
+            match side {
+                Side::Long => self.long.push(l),
+                Side::Short => self.short.push(l),
+            }
+        }
+    }
+
+    /// Adds a run of levels already in reach order (placed with [`Collector::place`]).
+    pub fn push_run(&mut self, side: Side, run: Vec<(f64, f64)>) {
+        match side {
+            Side::Long => self.long_runs.push(run),
+            Side::Short => self.short_runs.push(run),
         }
     }
 
     fn finish(self, funding: Option<FundingSignal>) -> Result<MarketLevels, InputErrors> {
-        let long = SideBook::new(Side::Long, self.long);
-        let short = SideBook::new(Side::Short, self.short);
+        let long = SideBook::new(Side::Long, self.long_runs, self.long);
+        let short = SideBook::new(Side::Short, self.short_runs, self.short);
         let mut summary = self.summary;
         summary.long_levels = long.len();
         summary.short_levels = short.len();

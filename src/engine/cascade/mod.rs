@@ -101,9 +101,9 @@ fn default_max_leverage() -> f64 {
 /// Each side gets `count × OI_side / (OI_long + OI_short)` positions of equal entry notional
 /// (`OI_side / n_side`). Leverage: drawn from `leverage_buckets` (leverage as text key → weight),
 /// or from `leverage_lognormal`, or by default from [`DEFAULT_BUCKETS`] tilted per side by the
-/// funding signal ([`funding_signal`]). Entry price: uniform in `base × (1 ± entry_spread)`, where
-/// `base` is the market price, or a point drawn uniformly from `price_history` (entries
-/// accumulated along the path the user gives).
+/// funding signal ([`funding_signal`]). Entry price: uniform in `price × (1 ± entry_spread)`
+/// (stratified per bucket), or a point drawn uniformly from `price_history` (entries accumulated
+/// along the path the user gives) times `1 ± entry_spread`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Generator {
     /// Long open interest, quote currency, valued at entry.
