@@ -199,15 +199,23 @@ proptest! {
         }).collect();
         let s = Scenario { version: 1, venue: v, margin_mode: MarginMode::Cross, wallet_balance: Some(wallet), positions: ps, market: None };
         let r = run(&s);
-        for x in [r.account.liquidation_move_down, r.account.liquidation_move_up].into_iter().flatten() {
-            prop_assume!(x != 0.0);
+        let surplus_at = |x: f64| {
             let mut moved = s.clone();
             for (p, q) in moved.positions.iter_mut().zip(&r.positions) { p.mark_price = Some(q.mark_price * (1.0 + x)); }
             let rm = run(&moved);
             let fees: f64 = rm.positions.iter().map(|p| p.closing_fee).sum();
-            let surplus = rm.account.equity - rm.account.total_maintenance_margin - fees;
             let scale: f64 = wallet + rm.positions.iter().map(|p| p.notional).sum::<f64>();
+            (rm.account.equity - rm.account.total_maintenance_margin - fees, scale)
+        };
+        for x in [r.account.liquidation_move_down, r.account.liquidation_move_up].into_iter().flatten() {
+            if x == 0.0 { continue; }
+            let (surplus, scale) = surplus_at(x);
             prop_assert!(surplus.abs() <= 1e-7 * scale, "surplus {surplus} at move {x}");
+            // It is the first such move: the account is still solvent on the way there.
+            for k in 1..8 {
+                let (inside, scale) = surplus_at(x * k as f64 / 8.0);
+                prop_assert!(inside > -1e-7 * scale, "surplus {inside} at {} before the move {x}", x * k as f64 / 8.0);
+            }
         }
     }
 

@@ -257,9 +257,29 @@ fn cross_surplus(rows: &[AtMark], wallet: f64, x: f64) -> f64 {
     })
 }
 
+/// True when a position's maintenance margin is a convex function of the common move `x`:
+/// valued at entry (constant), Deribit's `v × (b + k × v)`, or a tier table whose rates do not
+/// decrease and whose amounts follow the continuity recurrence (so MM is convex in notional,
+/// and notional is linear (linear) or convex (inverse) in `x`).
+fn mm_convex(m: &PositionModel) -> bool {
+    if m.valuation == venue::MmValuation::AtEntry || m.size_rate.is_some() {
+        return true;
+    }
+    m.tiers.windows(2).all(|w| {
+        let want = w[0].maint_amount + w[1].floor * (w[1].mmr - w[0].mmr);
+        w[1].mmr >= w[0].mmr && (w[1].maint_amount - want).abs() <= 1e-9 * want.abs().max(1.0)
+    })
+}
+
 /// The smallest common moves down and up (fractions) that bring a cross account's surplus to
-/// zero. The surplus is piecewise smooth in the move, so a scan brackets the first sign change
-/// and bisection refines it to the last representable step.
+/// zero.
+///
+/// When every position's PnL is concave in the move (linear contracts; inverse longs, whose PnL
+/// `N·(1/EP − 1/(MP·(1 + x)))` is concave) and its maintenance convex ([`mm_convex`]), the
+/// surplus is concave: the region where it is positive is one interval around 0, so bisection
+/// on `[0, end]` finds the boundary directly. Otherwise (inverse shorts, irregular user tables)
+/// a 400-step scan brackets the first sign change before bisecting. Either way the bisection
+/// runs to the last representable step.
 fn account_liquidation_moves(rows: &[AtMark], wallet: f64) -> (Option<f64>, Option<f64>) {
     if rows.is_empty() {
         return (None, None);
@@ -268,12 +288,13 @@ fn account_liquidation_moves(rows: &[AtMark], wallet: f64) -> (Option<f64>, Opti
     if f(0.0) <= 0.0 {
         return (Some(0.0), Some(0.0));
     }
+    let concave = rows.iter().all(|r| (r.model.contract == Contract::Linear || r.model.side > 0.0) && mm_convex(&r.model));
     let find = |end: f64| -> Option<f64> {
-        const STEPS: usize = 400;
+        let steps: usize = if concave { 1 } else { 400 };
         let mut a = 0.0;
-        for i in 1..=STEPS {
+        for i in 1..=steps {
             // Finer steps near zero, where liquidations usually are.
-            let t = i as f64 / STEPS as f64;
+            let t = i as f64 / steps as f64;
             let b = end * t * t;
             if f(b) <= 0.0 {
                 let (mut lo, mut hi) = (a, b);
