@@ -186,7 +186,8 @@ fn coefficients(m: &PositionModel, mmr: f64, amount: f64, fee_at_bp: f64) -> (f6
 fn solve_tier(m: &PositionModel, collateral: f64, mmr: f64, amount: f64, fee_at_bp: f64) -> Option<f64> {
     let (a, k) = coefficients(m, mmr, amount, fee_at_bp);
     let p = solve_linear_in_value(m, collateral, a, k)?;
-    if mm_value(m, p) * mmr - amount < 0.0 {
+    // `notional × mmr − amount` can only be negative when the amount is positive.
+    if amount > 0.0 && mm_value(m, p) * mmr - amount < 0.0 {
         let (a0, k0) = coefficients(m, 0.0, 0.0, fee_at_bp);
         return solve_linear_in_value(m, collateral, a0, k0);
     }
@@ -257,6 +258,10 @@ pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usi
         _ => 0.0,
     };
     let tiers = &m.tiers;
+    if let [t] = &tiers[..] {
+        // One rate: no tier to re-solve.
+        return solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp).map(|p| (p, 0));
+    }
     let mut k = tier_index(tiers, mm_value(m, m.mark_price));
     for _ in 0..=tiers.len() {
         let t = &tiers[k];

@@ -242,3 +242,55 @@ pub fn schedule(venue: Venue, symbol: &str) -> Schedule {
 pub fn max_leverage_at(tiers: &[Tier], notional: f64) -> Option<f64> {
     tiers.iter().take_while(|t| t.floor <= notional).last().and_then(|t| t.max_leverage)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(v: Venue, sym: &str) -> Option<&'static [Tier]> {
+        match schedule(v, sym) {
+            Schedule::Tiers(t, _) => Some(t),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn symbols_match_whatever_their_spelling() {
+        for s in ["BTCUSDT", "btcusdt", "BTC/USDT", "BTC-USDT", "BTCUSDT-PERP"] {
+            assert_eq!(table(Venue::BinanceUsdm, s), Some(&BINANCE_USDM_BTCUSDT[..]), "{s}");
+        }
+        assert_eq!(table(Venue::BinanceCoinm, "BTCUSD_PERP"), Some(&BINANCE_COINM_BTCUSD[..]));
+        assert_eq!(table(Venue::Okx, "BTC-USDT-SWAP"), Some(&OKX_BTC[..]));
+        assert_eq!(table(Venue::Hyperliquid, "eth"), Some(&HYPERLIQUID_ETH[..]));
+        assert_eq!(table(Venue::Hyperliquid, "SOL"), Some(&HYPERLIQUID_OTHER[..]));
+        assert_eq!(table(Venue::Bitmex, "XBTUSD"), Some(&BITMEX_XBT[..]));
+        assert!(matches!(schedule(Venue::Deribit, "ETH-PERPETUAL"), Schedule::Size(r, _) if r == DERIBIT_ETH));
+    }
+
+    #[test]
+    fn symbols_without_a_table_fall_back_and_say_so() {
+        // BTCUSDC is a different Binance contract with its own brackets: no silent reuse.
+        for (v, s) in [(Venue::BinanceUsdm, "BTCUSDC"), (Venue::Gate, "BTC_USDT"), (Venue::Bybit, "SOLUSDT")] {
+            match schedule(v, s) {
+                Schedule::Fallback(t, note) => {
+                    assert_eq!(t, &FALLBACK[..]);
+                    assert!(note.contains("mmr"), "the note names the field to set: {note}");
+                }
+                other => panic!("{v} {s}: expected the fallback, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_symbol_is_cut_not_overflowed() {
+        let long = "X".repeat(1000);
+        assert!(matches!(schedule(Venue::BinanceUsdm, &long), Schedule::Fallback(..)));
+    }
+
+    #[test]
+    fn max_leverage_comes_from_the_tier_containing_the_notional() {
+        assert_eq!(max_leverage_at(&BINANCE_USDM_BTCUSDT, 49_999.0), Some(125.0));
+        assert_eq!(max_leverage_at(&BINANCE_USDM_BTCUSDT, 50_000.0), Some(100.0));
+        assert_eq!(max_leverage_at(&FALLBACK, 1e9), None);
+    }
+}
