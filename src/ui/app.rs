@@ -123,29 +123,39 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    // The Scenario travels in the URL (#s=1.…): a new history entry at most every second of
-    // editing, in place otherwise; nothing is written while the form has problems.
+    // The Scenario travels in the URL (#s=1.…) and is autosaved, 300 ms after the last edit
+    // (so typing does not flood the history API or storage): a new history entry when the
+    // previous one is over a second old, in place otherwise; nothing while the form has problems.
     {
         let state = state.clone();
         let last_push = use_mut_ref(|| f64::NEG_INFINITY);
+        let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
         let cfg = cfg.clone();
         use_effect_with(state.revision, move |rev| {
-            if !cfg.mounted && !state.stale && state.errors.is_empty() {
-                if let Some(s) = &state.scenario {
-                    let h = codec::encode_hash(s);
-                    if browser::hash().trim_start_matches('#') != h && !state.from_history {
-                        let now = browser::now_ms();
-                        let push = *rev > 0 && now - *last_push.borrow() > 1000.0;
-                        if push {
-                            *last_push.borrow_mut() = now;
-                        }
-                        browser::set_hash(&h, push);
+            let snapshot = if !cfg.mounted && !state.stale && state.errors.is_empty() { state.scenario.clone() } else { None };
+            let (rev, from_history, embed) = (*rev, state.from_history, cfg.embed);
+            let write = move || {
+                let Some(s) = snapshot else { return };
+                let h = codec::encode_hash(&s);
+                if browser::hash().trim_start_matches('#') != h && !from_history {
+                    let now = browser::now_ms();
+                    let push = rev > 0 && now - *last_push.borrow() > 1000.0;
+                    if push {
+                        *last_push.borrow_mut() = now;
                     }
-                    if !cfg.embed {
-                        browser::save(codec::STORAGE_KEY, &codec::to_json(s));
-                    }
+                    browser::set_hash(&h, push);
                 }
-            }
+                if !embed {
+                    browser::save(codec::STORAGE_KEY, &codec::to_json(&s));
+                }
+            };
+            // Replacing the timer cancels the previous, not yet written, edit.
+            *timer.borrow_mut() = if rev == 0 {
+                write();
+                None
+            } else {
+                Some(gloo::timers::callback::Timeout::new(300, write))
+            };
         });
     }
 

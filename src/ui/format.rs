@@ -40,7 +40,7 @@ pub fn num(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    let d = if v.abs() >= 1000.0 { 2 } else { decimals(v) };
+    let d = if v.abs() >= 1.0 { 2 } else { decimals(v) };
     let s = format!("{v:.d$}");
     // Avoid "-0.00".
     let s = if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s.trim_start_matches('-').to_string() } else { s };
@@ -92,5 +92,6 @@ mod tests {
         assert_eq!(pct(0.0123), "1.23 %");
         assert_eq!(lev(10.0), "10×");
         assert_eq!(num(-0.0001), "-0.000100");
+        assert_eq!(num(120.0), "120.00");
     }
 }

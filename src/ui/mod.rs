@@ -34,6 +34,10 @@ pub fn start() {
     if body.get_attribute("data-leverlab-autostart").as_deref() == Some("off") {
         return;
     }
+    // The static shell of index.html (painted before the wasm loaded) makes way for the app.
+    if let Some(shell) = body.owner_document().and_then(|d| d.get_element_by_id("leverlab-boot")) {
+        shell.remove();
+    }
     yew::Renderer::<App>::with_root_and_props(body.into(), AppProps { config: AppConfig { embed, mounted: false, initial: None } })
         .render();
 }

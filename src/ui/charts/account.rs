@@ -345,7 +345,8 @@ pub fn equity_panel(s: &Scenario, r: &Report) -> Option<Drawing> {
         LegendItem::new("liquidation price", Swatch::Danger),
         LegendItem::new("current mark", Swatch::Muted),
     ];
-    Some(Drawing { draw: Rc::new(move |cv, st| draw_equity(cv, &c, st)), summary, legend })
+    let notes = c.notes.clone();
+    Some(Drawing { draw: Rc::new(move |cv, st| draw_equity(cv, &c, st)), summary, legend, notes })
 }
 
 pub fn margin_ratio_panel(s: &Scenario, r: &Report) -> Option<Drawing> {
@@ -356,5 +357,6 @@ pub fn margin_ratio_panel(s: &Scenario, r: &Report) -> Option<Drawing> {
         LegendItem::new("100 % (liquidation) and liquidation prices", Swatch::Danger),
         LegendItem::new("current mark", Swatch::Muted),
     ];
-    Some(Drawing { draw: Rc::new(move |cv, st| draw_margin_ratio(cv, &c, st)), summary, legend })
+    let notes = c.notes.clone();
+    Some(Drawing { draw: Rc::new(move |cv, st| draw_margin_ratio(cv, &c, st)), summary, legend, notes })
 }

@@ -163,6 +163,8 @@ pub struct Drawing {
     /// Short description of what the chart shows (the canvas's accessible name).
     pub summary: String,
     pub legend: Vec<LegendItem>,
+    /// Remarks shown under the chart (what is left out or beyond the range).
+    pub notes: Vec<String>,
 }
 
 impl PartialEq for Drawing {

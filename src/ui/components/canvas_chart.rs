@@ -124,7 +124,11 @@ pub fn canvas_chart(props: &CanvasChartProps) -> Html {
                 if *w <= 0 {
                     return;
                 }
-                match (drawing.draw)(&cv, &style) {
+                let t0 = crate::ui::browser::now_ms();
+                let drawn = (drawing.draw)(&cv, &style);
+                // For the page-speed figures: how long the last draw took.
+                let _ = cv.set_attribute("data-draw-ms", &format!("{:.2}", crate::ui::browser::now_ms() - t0));
+                match drawn {
                     Ok(m) => {
                         *map.borrow_mut() = Some(m);
                         error.set(None);
@@ -143,6 +147,12 @@ pub fn canvas_chart(props: &CanvasChartProps) -> Html {
                     d.get()
                 });
                 let _ = cv.set_attribute("data-draws", &n.to_string());
+                if n == 1 {
+                    // For the page-speed figures: when the first chart was on screen.
+                    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+                        let _ = p.mark("leverlab-first-chart");
+                    }
+                }
             },
         );
     }
@@ -246,6 +256,7 @@ pub fn canvas_chart(props: &CanvasChartProps) -> Html {
                     aria-label="Chart read-out: use the left and right arrow keys to move along the price axis"
                     {onmousemove} {onmouseleave} {onkeydown} {onblur}></canvas>
             </div>
+            { for props.drawing.notes.iter().map(|n| html! { <p class="hint chart-note">{ n.clone() }</p> }) }
             <figcaption class="readout" aria-live="polite">
                 {
                     match (&*error, &*readout) {

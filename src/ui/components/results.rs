@@ -22,9 +22,9 @@ pub fn danger(p: &PositionReport) -> (&'static str, &'static str) {
         return ("danger", "✖ liquidatable now");
     }
     match p.distance_to_liquidation {
-        Some(d) if d < 0.02 => ("danger", "⚠ < 2 % away"),
-        Some(d) if d < 0.10 => ("warn", "△ < 10 % away"),
-        Some(_) => ("ok", "✓ > 10 % away"),
+        Some(d) if d < 0.02 => ("danger", "⚠ < 2 %"),
+        Some(d) if d < 0.10 => ("warn", "△ < 10 %"),
+        Some(_) => ("ok", "✓ > 10 %"),
         None => ("ok", "✓ none"),
     }
 }
@@ -188,7 +188,7 @@ pub fn results(p: &ResultsProps) -> Html {
                     <th scope="col">{ "Distance" }</th>
                     <th scope="col">{ "Margin used" }</th>
                     <th scope="col">{ "Tier · MMR" }</th>
-                    <th scope="col">{ "Status" }</th>
+                    <th scope="col">{ "Distance check" }</th>
                 </tr></thead>
                 <tbody>
                     { for r.positions.iter().enumerate().map(|(i, pr)| row(i, pr, r.margin_mode)) }
