@@ -221,7 +221,7 @@ fn solve_size_rate(m: &PositionModel, collateral: f64) -> Option<f64> {
         -c / b
     } else {
         let disc = b * b - 4.0 * a * c;
-        if !(disc >= 0.0) {
+        if disc.is_nan() || disc < 0.0 {
             return None;
         }
         let q = -0.5 * (b + b.signum() * disc.sqrt());

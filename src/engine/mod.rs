@@ -73,7 +73,7 @@ pub fn check_magnitudes(s: &Scenario) -> Result<(), InputErrors> {
             Contract::Inverse => p.size / price,
         };
         let worst = value(p.entry_price).max(value(p.mark_price.unwrap_or(p.entry_price)));
-        if !(worst <= MAX_AMOUNT) {
+        if worst.is_nan() || worst > MAX_AMOUNT {
             errors.push(FieldError::new(
                 at("size"),
                 format!("the position's value ({worst:e} in the settlement asset) must not exceed {MAX_AMOUNT:e}"),

@@ -146,7 +146,7 @@ pub fn target_price(
         _ => {}
     }
     for (name, v) in [("--roe", roe), ("--pnl", target_pnl)] {
-        if v.is_some_and(|x| !(x.abs() <= crate::engine::MAX_AMOUNT)) {
+        if v.is_some_and(|x| x.is_nan() || x.abs() > crate::engine::MAX_AMOUNT) {
             return Err(FieldError::new(name, format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
         }
     }
@@ -421,7 +421,7 @@ pub fn add_margin(s: &Scenario, amount: Option<f64>, position: Option<f64>) -> R
         .into());
     }
     let amount = amount.ok_or_else(|| InputErrors::from(FieldError::new("--add", "give the amount to add (negative removes)")))?;
-    if !(amount.abs() <= crate::engine::MAX_AMOUNT) {
+    if amount.is_nan() || amount.abs() > crate::engine::MAX_AMOUNT {
         return Err(FieldError::new("--add", format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
     }
     let i = *select(s, Some(position.unwrap_or(0.0)))?.first().unwrap_or(&0);
