@@ -31,7 +31,7 @@ use crate::engine::venue::{self, PositionModel};
 use crate::engine::margin;
 
 /// A uniform draw in (0, 1) from 32 random bits: `(u + ½) / 2³²`.
-#[inline]
+#[inline(always)]
 fn unit(rng: &mut Pcg32) -> f64 {
     (rng.next_u32() as f64 + 0.5) * (1.0 / 4_294_967_296.0)
 }

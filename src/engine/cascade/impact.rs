@@ -96,7 +96,7 @@ impl Impact {
 
     /// Cumulative relative move (≥ 0, finite) caused by forced closes of `notional` quote and
     /// `size` base units: sells (`up == false`) or buys (`up == true`).
-    #[inline]
+    #[inline(always)]
     pub fn relative_move(&self, notional: f64, size: f64, up: bool) -> f64 {
         let x = (notional / self.scale).max(0.0);
         let q = (size / self.scale).max(0.0);

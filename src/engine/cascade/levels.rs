@@ -75,32 +75,32 @@ impl SideBook {
 
     /// Number of levels reached when the price is at `price`: longs with LP ≥ price, shorts with
     /// LP ≤ price. One binary search.
-    #[inline]
+    #[inline(always)]
     pub fn reached(&self, price: f64) -> usize {
         let k = self.sign * price;
         self.keys.partition_point(|&x| x >= k)
     }
 
     /// True when level `j` (0-based, in reach order) is reached at `price`.
-    #[inline]
+    #[inline(always)]
     pub fn is_reached(&self, j: usize, price: f64) -> bool {
         self.keys[j] >= self.sign * price
     }
 
     /// Liquidation price of level `j` (0-based, in reach order).
-    #[inline]
+    #[inline(always)]
     pub fn price(&self, j: usize) -> f64 {
         self.sign * self.keys[j]
     }
 
     /// Quote notional (at the liquidation prices) of the first `j` levels.
-    #[inline]
+    #[inline(always)]
     pub fn notional(&self, j: usize) -> f64 {
         self.cum_notional[j]
     }
 
     /// Base size of the first `j` levels.
-    #[inline]
+    #[inline(always)]
     pub fn size(&self, j: usize) -> f64 {
         self.cum_size[j]
     }
@@ -112,25 +112,26 @@ impl SideBook {
 }
 
 /// Visits the pairs of runs sorted by key (descending) in merged order, by scanning the run
-/// heads (no merged copy is made).
+/// heads (no merged copy is made). Keys are finite, so −∞ marks an exhausted run.
 fn merge_descending(runs: &[Vec<(f64, f64)>], mut visit: impl FnMut((f64, f64))) {
     if let [run] = runs {
         run.iter().copied().for_each(visit);
         return;
     }
+    let total: usize = runs.iter().map(Vec::len).sum();
     let mut heads = vec![0usize; runs.len()];
-    loop {
-        let mut best: Option<(usize, f64)> = None;
-        for (r, run) in runs.iter().enumerate() {
-            if let Some(x) = run.get(heads[r]) {
-                if best.is_none_or(|(_, k)| x.0 > k) {
-                    best = Some((r, x.0));
-                }
+    let mut head_keys: Vec<f64> = runs.iter().map(|r| r.first().map_or(f64::NEG_INFINITY, |x| x.0)).collect();
+    for _ in 0..total {
+        let mut best = 0;
+        for r in 1..head_keys.len() {
+            if head_keys[r] > head_keys[best] {
+                best = r;
             }
         }
-        let Some((r, _)) = best else { break };
-        visit(runs[r][heads[r]]);
-        heads[r] += 1;
+        let run = &runs[best];
+        visit(run[heads[best]]);
+        heads[best] += 1;
+        head_keys[best] = run.get(heads[best]).map_or(f64::NEG_INFINITY, |x| x.0);
     }
 }
 
@@ -248,7 +249,9 @@ impl MarketLevels {
 }
 
 /// Collects positions into per-side level lists (sorted runs and unsorted extras) and the
-/// summary.
+/// summary. The hot small functions here and in the book are `#[inline(always)]`: the wasm
+/// build is size-optimised (`opt-level = "z"`), where plain `#[inline]` hints are often dropped
+/// and a call per position doubled the generation time.
 pub(crate) struct Collector {
     pub price: f64,
     pub long: Vec<(f64, f64)>,
@@ -273,7 +276,7 @@ impl Collector {
     /// Counts one position in the summary: `lp` its liquidation price (`None`: no price
     /// liquidates it). Returns its `(liquidation price, size)` level when it belongs on the map
     /// (not already liquidatable at the price).
-    #[inline]
+    #[inline(always)]
     pub fn place(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) -> Option<(f64, f64)> {
         let notional = size * entry;
         let s = &mut self.summary;
@@ -305,7 +308,7 @@ impl Collector {
     }
 
     /// Adds one position in no particular order.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, side: Side, size: f64, entry: f64, lp: Option<f64>) {
         if let Some(l) = self.place(side, size, entry, lp) {
             match side {
