@@ -106,8 +106,13 @@ struct AtMark {
 
 /// Evaluates a Scenario: per-position margins and liquidation prices, and account totals.
 ///
+/// Each position is solved with its venue's own formula ([`venue::position_model`] picks the
+/// valuation, fee rule and maintenance schedule; [`margin::liquidation_price`] solves
+/// `equity(LP) = MM(LP) + fee` with the tier that applies at the LP, re-solving when it lands
+/// in another tier, as Binance documents [BN-COINM-LP]).
+///
 /// Isolated mode: each position's collateral is its `margin`, or notional at entry ÷
-/// `leverage`. Cross mode: position *i*'s liquidation price holds every other position at its
+/// `leverage` ([`venue::initial_margin`]). Cross mode: position *i*'s liquidation price holds every other position at its
 /// mark price, so its collateral is `wallet_balance + Σ_{j≠i} (PnL_j − MM_j − fee_j)` — the
 /// `WB − TMM1 + UPNL1` of Binance's formula and the `e − MMR_o` of dYdX's.
 ///
