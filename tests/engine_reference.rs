@@ -395,3 +395,20 @@ fn max_size_at_125x_is_capped_by_the_first_bracket() {
     let m = tools::max_size(&s, Some(1000.0), Some(20.0), None).unwrap();
     assert_eq!((m[0].max_notional, m[0].limited_by), (20_000.0, "balance"));
 }
+
+#[test]
+fn hyperliquid_cross_uses_account_value_less_all_maintenance() {
+    // [HL-liq] / [FT-hl]: liq = price − side × margin_available / size / (1 − l × side),
+    // margin_available (cross) = account value − maintenance required (all positions).
+    // Account 20,000 USDC; BTC long 1 @ 100,000 (MMR 1/80 → MM 1,250); ETH long 10 @ 4,000
+    // (MMR 1/50 → MM 800): margin_available = 20,000 − 2,050 = 17,950,
+    // LP_BTC = 100,000 − 17,950 / (1 − 0.0125) = 81,822.78.
+    let r = eval(
+        r#"{"venue":"hyperliquid","margin_mode":"cross","wallet_balance":20000,"positions":[
+            {"symbol":"BTC","size":1,"entry_price":100000},
+            {"symbol":"ETH","size":10,"entry_price":4000}]}"#,
+    );
+    close(lp(&r, 0), 100_000.0 - 17_950.0 / 0.9875, 1e-6, "Hyperliquid cross [HL-liq]");
+    // LP_ETH = 4,000 − 17,950 / 10 / (1 − 0.02) = 2,168.37
+    close(lp(&r, 1), 4_000.0 - 1_795.0 / 0.98, 1e-6, "Hyperliquid cross ETH [HL-liq]");
+}
