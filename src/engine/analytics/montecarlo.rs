@@ -300,7 +300,8 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldE
         .collect();
     let now: Vec<usize> =
         setup.positions.iter().enumerate().filter(|(_, (_, b))| *b == Barrier::Now).map(|(i, _)| i).collect();
-    let var_dt: Vec<f64> = setup.sigma.iter().map(|s| s * s * dt).collect();
+    // 2/(σ²Δt) per symbol for the bridge exponent (∞ for σ = 0: no crossing inside a step).
+    let two_over_var: Vec<f64> = setup.sigma.iter().map(|s| 2.0 / (s * s * dt)).collect();
     let drift_dt: Vec<f64> = setup.log_drift.iter().map(|v| v * dt).collect();
     let vol_dt: Vec<f64> = setup.sigma.iter().map(|s| s * sqdt).collect();
 
@@ -337,7 +338,7 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldE
                 }
                 None => 1.0,
             };
-            let c = c2.sqrt();
+            let (c, inv_c2) = (c2.sqrt(), 1.0 / c2);
             for k in 0..nsym {
                 let row = &setup.cholesky[k];
                 let e: f64 = (0..=k).map(|j| row[j] * z[j]).sum();
@@ -362,7 +363,7 @@ pub fn simulate(setup: &McSetup, start: u64, n: u64) -> Result<McPartial, FieldE
                     let (d0, d1) = if b < 0.0 { (x0 - b0, x1 - b1) } else { (b0 - x0, b1 - x1) };
                     let mut hit = d1 <= 0.0;
                     if !hit && setup.bridge {
-                        let expo = 2.0 * d0 * d1 / (c2 * var_dt[k]);
+                        let expo = d0 * d1 * two_over_var[k] * inv_c2;
                         if expo < 40.0 {
                             let u: f64 = rng.gen();
                             hit = u < (-expo).exp();
