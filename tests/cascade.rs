@@ -273,14 +273,20 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     /// Total liquidated ≤ what is there; the final move is monotone in the shock; more depth is
-    /// never worse — with permanent and refilling depth.
+    /// never worse — linear, profiled and square-root depth, permanent and refilling.
     #[test]
     fn cascade_properties((seed, count, spread, d, lev) in market_strategy(),
-                          s1 in 0.001f64..0.9, s2 in 0.001f64..0.9, refill in prop::option::of(0.2f64..20.0)) {
+                          s1 in 0.001f64..0.9, s2 in 0.001f64..0.9, refill in prop::option::of(0.2f64..20.0),
+                          model in 0usize..3) {
         let lev_key = format!("{}", lev.round());
         let s = generated(seed, count, &[(lev_key.as_str(), 1.0), ("10", 0.5)], spread);
         let lv = market_levels(&s, &[], 1.0).unwrap();
-        let depth = Depth { model: ImpactModel::Linear { notional_per_pct: d }, refill_half_life: refill, round_seconds: None };
+        let model = match model {
+            0 => ImpactModel::Linear { notional_per_pct: d },
+            1 => ImpactModel::Profile { notional_per_pct: vec![d, 3.0 * d, 0.5 * d] },
+            _ => ImpactModel::Sqrt { y: 1.0, daily_volatility: 0.05, daily_volume: 100.0 * d },
+        };
+        let depth = Depth { model, refill_half_life: refill, round_seconds: None };
         let imp = Impact::new(&depth);
         let deeper = imp.with_depth_multiplier(2.0);
         let (lo, hi) = if s1 <= s2 { (s1, s2) } else { (s2, s1) };

@@ -17,7 +17,10 @@
 //! With refilling depth (decay `d < 1` per round) the impact is transient:
 //! `A_k = d·A_{k−1} + (I(C_{j_k}) − I(C_{j_{k−1}}))`, price `P₀(1 + s − A_k)`, and a level is closed
 //! once the lowest price so far reaches it; the cascade ends when a round closes nothing (the
-//! price then only recovers).
+//! price then only recovers). With permanent impact the final move is monotone in the shock
+//! (a larger shock closes a superset of levels every round); with refilling depth a larger shock
+//! front-loads the flow, which then decays for longer, so where the impact saturates (a drained
+//! pool, [`MAX_UP_MOVE`]) the extreme can come out slightly smaller for a larger shock.
 //!
 //! # Analytic case: uniform levels, linear depth
 //! Long levels spread uniformly over `[a, b]` (below P₀) with notional density `ρ` (quote per
@@ -191,6 +194,7 @@ impl<'a> Runner<'a> {
                 break;
             }
             let i = self.impact_of(j);
+            exhausted |= self.up && i >= MAX_UP_MOVE;
             a = a * d + (i - prev_i);
             prev_i = i;
             let (p, ex) = self.price(shock, a);
