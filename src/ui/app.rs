@@ -75,6 +75,9 @@ fn initial_state(cfg: &AppConfig) -> AppState {
 
 /// Paths that have a field on screen; other problems are listed above the results.
 fn shown_on_field(path: &str, mode: MarginMode, n: usize) -> bool {
+    if crate::ui::components::market_form::shown_on_field(path) {
+        return true;
+    }
     if path == "wallet_balance" {
         return mode == MarginMode::Cross;
     }
@@ -290,6 +293,10 @@ pub fn app(props: &AppProps) -> Html {
                         <ol class="position-list">{ for cards }</ol>
                         <button type="button" class="primary add" onclick={add}>{ "+ Add position" }</button>
                     </section>
+                    <crate::ui::components::market_form::MarketFormCard idp={idp.clone()} form={s.market_form.clone()}
+                        symbols={crate::ui::components::market_form::form_symbols(form)}
+                        errors={Rc::new(s.errors.iter().filter(|(k, _)| k.starts_with("market.")).map(|(k, v)| (k.clone(), v.clone())).collect::<crate::ui::form::Errors>())}
+                        dispatch={dispatch.clone()} />
                 </div>
                 <div class="outputs">
                     if !general.is_empty() {
@@ -310,7 +317,9 @@ pub fn app(props: &AppProps) -> Html {
                             (Some(sc), Some(r)) => html! {
                                 <>
                                     <Results idp={idp.clone()} report={r.clone()} stale={s.stale} />
-                                    <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style} />
+                                    <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
+                                    <crate::ui::components::risk_panels::RiskCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
+                                    <crate::ui::components::cascade_panel::CascadeCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
                                     <Compare idp={idp.clone()} scenario={sc.clone()} report={r.clone()} />
                                 </>
                             },

@@ -2,10 +2,14 @@
 
 pub mod account_form;
 pub mod canvas_chart;
+pub mod cascade_panel;
 pub mod chart_panels;
 pub mod compare;
 pub mod explained;
 pub mod field;
+pub mod market_form;
 pub mod position_card;
+pub mod progress;
 pub mod results;
+pub mod risk_panels;
 pub mod toolbar;

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::engine::{self, Contract, MarginMode, Position, Report, Scenario, Side, Tier, Venue};
+use crate::ui::components::market_form::{MarketEdit, MarketForm};
 use crate::ui::form::{friendly, Errors, FormState, PosField, PosForm, TierField, TierForm};
 
 /// Where a loaded Scenario came from (decides the notice and whether the URL gets a new entry).
@@ -79,6 +80,8 @@ pub struct AppState {
     pub revision: u64,
     /// The last change came from the browser's history (do not add a history entry for it).
     pub from_history: bool,
+    /// The market assumptions as typed (parsed into `form.market` by `recompute`).
+    pub market_form: MarketForm,
 }
 
 pub enum Action {
@@ -104,11 +107,15 @@ pub enum Action {
     Load(Box<Scenario>, Source),
     SetNotice(Option<Notice>),
     SetTheme(ThemeChoice),
+    /// An edit of the market assumptions.
+    Market(MarketEdit),
 }
 
 impl AppState {
     pub fn new(form: FormState, theme: ThemeChoice, notice: Option<Notice>) -> Self {
+        let market_form = MarketForm::from_market(form.market.as_ref());
         let mut s = AppState {
+            market_form,
             form,
             errors: Errors::new(),
             scenario: None,
@@ -125,6 +132,14 @@ impl AppState {
 
     /// Parses the form and evaluates it; keeps the last good result when that fails.
     pub fn recompute(&mut self) {
+        // The market texts first: on success they replace `form.market`, else it keeps its last
+        // good value and the problems are added next to their fields below.
+        let market_errors = self.market_form.apply_to(&mut self.form);
+        self.recompute_form();
+        self.errors.extend(market_errors);
+    }
+
+    fn recompute_form(&mut self) {
         match self.form.to_scenario() {
             Err(errors) => {
                 self.errors = errors;
@@ -228,6 +243,7 @@ impl Reducible for AppState {
             }
             Action::Load(scenario, source) => {
                 s.form = FormState::from_scenario(&scenario);
+                s.market_form = MarketForm::from_market(scenario.market.as_ref());
                 s.from_history = source == Source::History;
                 s.notice = match source {
                     Source::File => Some(Notice::info(format!(
@@ -246,6 +262,7 @@ impl Reducible for AppState {
                 s.theme = t;
                 form_changed = false;
             }
+            Action::Market(edit) => s.market_form.apply(edit),
             // An index that no longer exists (a stale event): nothing to do.
             _ => return self,
         }

@@ -14,7 +14,13 @@
 //! the page's Content-Security-Policy blocks.
 
 pub mod account;
+pub mod amplification;
 pub mod backend;
+pub mod grid;
+pub mod liqmap;
+pub mod market;
+pub mod probability;
+pub mod stress;
 
 use std::rc::Rc;
 
@@ -195,5 +201,41 @@ pub const PANELS: &[PanelSpec] = &[
         title: "Margin ratio",
         about: "Maintenance margin ÷ equity as every price moves together; the account is liquidated at 100 %.",
         build: account::margin_ratio_panel,
+    },
+    PanelSpec {
+        id: "stress",
+        title: "Stress",
+        about: "Account equity and maintenance as every price moves together, re-evaluated with the venue model at each move; ✕ marks each position's liquidation point and the shaded band the prices at which it may in practice be liquidated (mark–last spread, next tier, fees, funding over the horizon, slippage to bankruptcy).",
+        build: stress::stress_panel,
+    },
+    PanelSpec {
+        id: "grid",
+        title: "Scenario grid",
+        about: "SPAN / portfolio-margin style scenarios: ±16 % in 9 steps plus the extreme moves (counted at 35 %) and the extended moves (shown only); with two symbols, a heatmap over both symbols' moves. ✕ = a position is liquidated in that scenario.",
+        build: grid::grid_panel,
+    },
+    PanelSpec {
+        id: "probability",
+        title: "P(liq.) vs horizon",
+        about: "Closed-form probability of liquidation (first passage of geometric Brownian motion, funding moving the barrier) against the horizon, with the volatilities of the market assumptions.",
+        build: probability::horizon_panel,
+    },
+    PanelSpec {
+        id: "probability-leverage",
+        title: "P(liq.) vs leverage",
+        about: "Closed-form probability of liquidation within the horizon for each position alone, isolated, at other leverages; the dot is its current leverage.",
+        build: probability::leverage_panel,
+    },
+    PanelSpec {
+        id: "liqmap",
+        title: "Liquidation map",
+        about: "The market's liquidation notional by price (longs below the price, shorts above), with the cumulative notional liquidated between the price and each level, and your own liquidation prices.",
+        build: liqmap::map_panel,
+    },
+    PanelSpec {
+        id: "cascade",
+        title: "Cascade",
+        about: "Amplification curve: the final price move after liquidations feed on their own price impact, against the initial shock (200 shocks each way); the critical shock is where the cascade runs away (amplification ≥ 2).",
+        build: amplification::amplification_panel,
     },
 ];
