@@ -47,7 +47,7 @@ pub fn num(v: f64) -> String {
     group(&s)
 }
 
-/// A price with up to 6 significant digits but never fewer than 1 decimal.
+/// A price: two decimals up to 100,000, one above, and about 6 significant digits below 1.
 pub fn price(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
@@ -88,10 +88,13 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(num(1234567.891), "1,234,567.89");
-        assert_eq!(price(54321.0), "54,321.0");
+        assert_eq!(price(54321.0), "54,321.00");
+        assert_eq!(price(127131.46), "127,131.5");
+        assert_eq!(price(0.012345678), "0.0123457");
         assert_eq!(pct(0.0123), "1.23 %");
         assert_eq!(lev(10.0), "10×");
-        assert_eq!(num(-0.0001), "-0.000100");
+        assert_eq!(num(-0.0001), "-0.000100000");
+        assert_eq!(num(-0.0), "0.00");
         assert_eq!(num(120.0), "120.00");
     }
 }
