@@ -284,6 +284,17 @@ pub fn app(props: &AppProps) -> Html {
                 </div>
             }
             <main class="layout">
+                // Narrow screens: the liquidation prices stay in view while typing (the same
+                // figures are announced by the live region, so this copy is hidden from readers).
+                if let Some(r) = &s.report {
+                    <div class={classes!("quick", s.stale.then_some("stale"))} aria-hidden="true">
+                        { for r.positions.iter().enumerate().take(6).map(|(i, p)| {
+                            let (level, _) = crate::ui::components::results::danger(p);
+                            html! { <span class={classes!("q", level)}>{ format!("#{} liq. {}", i + 1, p.liquidation_price.map(crate::ui::format::price).unwrap_or_else(|| "none".into())) }</span> }
+                        }) }
+                        if r.positions.len() > 6 { <span class="q">{ format!("+{} more", r.positions.len() - 6) }</span> }
+                    </div>
+                }
                 <div class="inputs">
                     <AccountForm idp={idp.clone()} venue={form.venue} mode={form.margin_mode}
                         wallet={form.wallet_balance.clone()} wallet_error={s.error("wallet_balance").map(|e| AttrValue::from(e.to_string()))}
