@@ -3,7 +3,7 @@
 //! 125x, tiny and huge prices).
 
 use leverlab::engine::{
-    evaluate, margin, venue, Contract, MarginMode, Position, Report, Scenario, Side, Venue,
+    evaluate, margin, tools, venue, Contract, MarginMode, Position, Report, Scenario, Side, Venue,
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -236,5 +236,39 @@ proptest! {
             let want = lp / pr.mark_price - 1.0;
             prop_assert!((x - want).abs() <= 1e-8 * (1.0 + want.abs()), "move {x} vs LP/mark − 1 = {want}");
         }
+    }
+
+    /// Averaging fills keeps PnL: the merged position's PnL at any price is the sum of the
+    /// fills' PnL (arithmetic mean of entries for linear, harmonic for inverse).
+    #[test]
+    fn average_entry_preserves_pnl(
+        v in venue_s(),
+        fills in proptest::collection::vec((log_uniform(10.0, 1e8), 0.5f64..1.5, leverage_s()), 1..6),
+        contract in prop_oneof![Just(Contract::Linear), Just(Contract::Inverse)],
+        price in log_uniform(0.01, 1e6),
+        exit_ratio in 0.2f64..5.0,
+    ) {
+        // Fills of one symbol: entries within ±50 % of one price, one mark.
+        let exit = price * exit_ratio;
+        let fills: Vec<Position> = fills.into_iter().map(|(notional, r, l)| Position {
+            symbol: "BTC".into(),
+            contract: Some(contract),
+            size: match contract { Contract::Linear => notional / (price * r), Contract::Inverse => notional },
+            entry_price: price * r,
+            mark_price: Some(price),
+            leverage: Some(l),
+            ..Position::default()
+        }).collect();
+        let s = Scenario { positions: fills, ..isolated(v, Position::default()) };
+        let avg = tools::average_entry(&s).expect("valid");
+        prop_assert_eq!(avg.groups.len(), 1);
+        let merged = &avg.report.positions[0];
+        let sum: f64 = (0..s.positions.len()).map(|i| margin::pnl(&model(&s, i), exit)).sum();
+        let ms = Scenario { positions: vec![Position {
+            size: merged.size, entry_price: merged.entry_price, ..s.positions[0].clone()
+        }], ..s.clone() };
+        let one = margin::pnl(&model(&ms, 0), exit);
+        let scale: f64 = (0..s.positions.len()).map(|i| margin::pnl(&model(&s, i), exit).abs() + margin::notional(&model(&s, i), exit)).sum();
+        prop_assert!((one - sum).abs() <= 1e-9 * scale, "merged {one} vs sum {sum}");
     }
 }
