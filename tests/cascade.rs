@@ -379,9 +379,28 @@ fn cli_cascade_and_map() {
         let code = cli::run(&args, &mut scenario.as_bytes(), &mut out, &mut err);
         (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
     };
-    let (code, out, err) = run(&["cascade", "-", "--shock", "-0.05", "--sweep"]);
+    fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    out.push(k.clone());
+                    keys(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+            _ => {}
+        }
+    }
+    let (code, out, err) = run(&["cascade", "-", "--shock", "-0.05", "--sweep", "--sensitivity", "--steps", "20"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Every field printed is documented in the help.
+    let help = leverlab::api::command("cascade").unwrap().help;
+    let mut ks = Vec::new();
+    keys(&v, &mut ks);
+    for k in &ks {
+        assert!(help.contains(k.as_str()), "`leverlab cascade --help` does not mention `{k}`");
+    }
     for key in ["final_price", "liquidated_notional", "rounds", "path", "sweep", "critical_shock", "user_positions"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
@@ -391,8 +410,25 @@ fn cli_cascade_and_map() {
     let (code, out, _) = run(&["map", "-", "--bins", "40"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let help = leverlab::api::command("map").unwrap().help;
+    let mut ks = Vec::new();
+    keys(&v, &mut ks);
+    for k in &ks {
+        assert!(help.contains(k.as_str()), "`leverlab map --help` does not mention `{k}`");
+    }
     assert_eq!(v["long_notional"].as_array().unwrap().len(), 40);
     assert_eq!(v["user_liquidation_prices"][0]["index"], 0);
+    // CSV import: two more given positions (one by leverage through the venue engine).
+    let csv = std::env::temp_dir().join(format!("leverlab-cascade-{}.csv", std::process::id()));
+    std::fs::write(&csv, "side,size,entry_price,leverage,liquidation_price\nlong,10,100,10,\nshort,5,100,,112\n").unwrap();
+    let (code, out, err) = run(&["map", "-", "--csv", csv.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&csv);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["given"], 3);
+    let (code, _, err) = run(&["map", "-", "--csv", "/nonexistent/leverlab.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("--csv: cannot read"), "{err}");
     // Bad options name themselves; exit status 2.
     let (code, _, err) = run(&["cascade", "-", "--shock", "-1.5"]);
     assert_eq!(code, 2);
