@@ -129,7 +129,8 @@ fn merge_descending(runs: &[Vec<(f64, f64)>], mut visit: impl FnMut((f64, f64)))
             }
         }
         let run = &runs[best];
-        visit(run[heads[best]]);
+        let Some(&x) = run.get(heads[best]) else { break };
+        visit(x);
         heads[best] += 1;
         head_keys[best] = run.get(heads[best]).map_or(f64::NEG_INFINITY, |x| x.0);
     }
