@@ -85,6 +85,30 @@ fn critical_shock_below_unit_gain_is_the_amplification_threshold() {
     assert!(w.up.amplification.iter().all(|&a| (a - 1.0).abs() < 1e-12));
 }
 
+/// Cascade-conditional liquidation in the g = 0.5 band: a user long liquidated at L ∈ [80, 95]
+/// is reached when P* = (P_s − g·b)/(1 − g) = L, i.e. from P_s = (1 − g)·L + g·b = 0.5·L + 47.5;
+/// the plain shock is L/100 − 1. (P* is within 7.5e-4 of the continuum, so P_s within 3.75e-4.)
+#[test]
+fn user_liquidation_counting_the_cascade_matches_the_closed_form() {
+    use leverlab::engine::cascade::user_cascade;
+    let lv = levels_of(uniform(Side::Long, 80.0, 95.0, 20_000, 1.5e7));
+    let s = parse_scenario(
+        r#"{"venue": "generic", "positions": [
+            {"side": "long", "size": 1, "entry_price": 100, "leverage": 10},
+            {"side": "short", "size": 1, "entry_price": 100, "leverage": 10}]}"#,
+    )
+    .unwrap();
+    let report = evaluate(&s).unwrap();
+    let u = user_cascade(&lv, &linear(2e6), &report);
+    let l = report.positions[0].liquidation_price.unwrap();
+    assert!((80.0..95.0).contains(&l), "{l}");
+    assert!((u[0].plain_shock.unwrap() - (l / 100.0 - 1.0)).abs() < 1e-12);
+    let want = (0.5 * l + 47.5) / 100.0 - 1.0;
+    assert!((u[0].cascade_shock.unwrap() - want).abs() < 5e-6, "{:?} vs {want}", u[0].cascade_shock);
+    // No shorts in this market: the short's cascade shock is its plain shock.
+    assert!((u[1].cascade_shock.unwrap() - u[1].plain_shock.unwrap()).abs() < 1e-9);
+}
+
 /// g = 2 (D = 5e5: κ = 2e-6, g = 2): self-feeding, the final move jumps at s_c = b/P₀ − 1.
 #[test]
 fn critical_shock_above_unit_gain_is_a_jump_at_the_band_top() {
