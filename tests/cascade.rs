@@ -150,6 +150,31 @@ fn critical_shock_moves_with_depth_not_with_fixed_levels() {
     assert!(r.depth.iter().chain(&r.leverage).all(|p| p.critical_up.is_none()));
 }
 
+/// A jump below the amplification threshold still makes the shock critical: ten longs of 5e5
+/// notional all liquidated at 85, linear depth 1e6 per 1 % (κ = 100/1e8 = 1e-6 per unit): a
+/// −15 % shock closes the cluster, κ·5e6 = 5 more points down, final move −20 %, amplification
+/// 20/15 = 1.33 < θ = 2, but a jump of 5 % > 1 % of the price.
+#[test]
+fn a_jump_below_the_threshold_is_critical() {
+    let cluster = (0..10)
+        .map(|_| MarketPosition {
+            side: Side::Long,
+            size: 5e5 / 85.0,
+            entry_price: 100.0,
+            liquidation_price: Some(85.0),
+            ..Default::default()
+        })
+        .collect();
+    let lv = levels_of(cluster);
+    let w = sweep(&lv, &linear(1e6), &SweepOptions { max_shock: 0.3, steps: 100, threshold: 2.0 }).unwrap();
+    let c = w.down.critical.unwrap();
+    assert!((c.shock + 0.15).abs() < 1e-9, "{}", c.shock);
+    assert!(c.jump);
+    assert!((c.final_move_before + 0.15).abs() < 1e-9 && (c.final_move_after + 0.20).abs() < 1e-9);
+    assert!((c.amplification - 0.20 / 0.15).abs() < 1e-6);
+    assert!(w.down.amplification.iter().all(|&a| a < 2.0));
+}
+
 /// Mirror for shorts: levels on [105, 120], g = 0.5: P* = (P_s − g·a)/(1 − g).
 #[test]
 fn short_squeeze_mirrors_the_closed_form() {

@@ -47,7 +47,7 @@ pub use levels::{market_levels, reference_price, LevelSummary, MarketLevels, Sid
 pub use map::{liquidation_map, LiquidationMap, UserMark};
 pub use sim::{
     critical_shock, sensitivity, simulate, sweep, user_cascade, CascadeResult, CriticalShock, Direction, Round,
-    Sensitivity, SensitivityPoint, Sweep, SweepCurve, SweepOptions, UserCascade, DEPTH_MULTIPLIERS,
+    Sensitivity, SensitivityPoint, Sweep, SweepCurve, SweepOptions, UserCascade, DEPTH_MULTIPLIERS, JUMP_SIZE,
     LEVERAGE_MULTIPLIERS,
 };
 

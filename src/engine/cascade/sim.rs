@@ -334,7 +334,8 @@ impl SweepOptions {
     }
 }
 
-/// The smallest shock at which the cascade runs away.
+/// The smallest shock at which the cascade runs away: the amplification reaches the threshold,
+/// or the final move jumps by more than [`JUMP_SIZE`] (whichever comes first).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct CriticalShock {
     /// Smallest shock (signed) whose amplification reaches the threshold, to 1e-12.
@@ -346,8 +347,8 @@ pub struct CriticalShock {
     pub final_move_after: f64,
     /// Amplification at the critical shock.
     pub amplification: f64,
-    /// True when the final move jumps there (by more than 0.1 % of the price): the loop feeds
-    /// itself rather than merely amplifying.
+    /// True when the final move jumps there (by more than [`JUMP_SIZE`], 1 % of the price): the loop
+    /// feeds itself rather than merely amplifying.
     pub jump: bool,
 }
 
@@ -403,11 +404,59 @@ fn sweep_direction(levels: &MarketLevels, impact: &Impact, up: bool, o: &SweepOp
         c.amplification.push(a);
         c.liquidated_notional.push(r.book.notional(out.j));
     }
-    c.critical = first_over.map(|k| {
+    let by_threshold = first_over.map(|k| {
         let lo = if k == 1 { 0.0 } else { c.shocks[k - 2] };
         refine(&r, lo, c.shocks[k - 1], o.threshold)
     });
+    // A jump of the final move shows as a grid step whose final move grows by more than the
+    // shock's own step plus JUMP_SIZE; a steep but continuous rise fails the check once narrowed.
+    let upto = first_over.unwrap_or(c.shocks.len());
+    let by_jump = (0..upto).find_map(|k| {
+        let (lo, m_lo) = if k == 0 { (0.0, 0.0) } else { (c.shocks[k - 1], c.final_moves[k - 1]) };
+        let excess = (c.final_moves[k] - m_lo).abs() - (c.shocks[k] - lo).abs();
+        if excess > JUMP_SIZE {
+            locate_jump(&r, lo, c.shocks[k])
+        } else {
+            None
+        }
+    });
+    c.critical = match (by_threshold, by_jump) {
+        (Some(a), Some(b)) => Some(if b.shock.abs() < a.shock.abs() { b } else { a }),
+        (a, b) => a.or(b),
+    };
     c
+}
+
+/// A jump of the final move larger than this (fraction of the price, beyond the shock's own
+/// change) at one shock makes that shock critical even below the amplification threshold.
+pub const JUMP_SIZE: f64 = 0.01;
+
+/// Narrows `[lo, hi]` onto the point where the final move jumps (keeping the half whose final
+/// move grows most beyond the shock's own change); `None` when the rise turns out continuous.
+fn locate_jump(r: &Runner, mut lo: f64, mut hi: f64) -> Option<CriticalShock> {
+    let mv = |s: f64| if s == 0.0 { 0.0 } else { r.final_move(&r.outcome(s)) };
+    let (mut m_lo, mut m_hi) = (mv(lo), mv(hi));
+    for _ in 0..200 {
+        if (hi - lo).abs() <= 1e-12 {
+            break;
+        }
+        let mid = 0.5 * (lo + hi);
+        let m_mid = mv(mid);
+        if (m_mid - m_lo).abs() - (mid - lo).abs() >= (m_hi - m_mid).abs() - (hi - mid).abs() {
+            (hi, m_hi) = (mid, m_mid);
+        } else {
+            (lo, m_lo) = (mid, m_mid);
+        }
+    }
+    let excess = (m_hi - m_lo).abs() - (hi - lo).abs();
+    (excess > JUMP_SIZE).then(|| CriticalShock {
+        shock: hi,
+        trigger_price: r.p0 * (1.0 + hi),
+        final_move_before: m_lo,
+        final_move_after: m_hi,
+        amplification: m_hi / hi,
+        jump: true,
+    })
 }
 
 /// Bisects between `lo` (amplification below θ, or 0) and `hi` (at or above θ).
@@ -432,7 +481,7 @@ fn refine(r: &Runner, mut lo: f64, mut hi: f64, theta: f64) -> CriticalShock {
         final_move_before: before,
         final_move_after: after,
         amplification: after / hi,
-        jump: (after - before).abs() > 1e-3,
+        jump: (after - before).abs() > JUMP_SIZE,
     }
 }
 
