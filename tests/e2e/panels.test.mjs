@@ -161,9 +161,9 @@ test('Monte Carlo: slices with progress, the page answers while it runs, Cancel 
   assert.deepEqual(errors, []);
 });
 
-test('Monte Carlo to completion agrees with the closed form; throughput figure', async () => {
+test('Monte Carlo 10⁵ paths × 1000 steps to completion agrees with the closed form; throughput figure', async () => {
   const { page, errors } = await ctx.open(link(BASE));
-  await page.locator('[data-path="mc.paths"]').fill('20000');
+  await page.locator('[data-path="mc.paths"]').fill('100000');
   await page.locator('[data-path="mc.steps"]').fill('1000');
   await page.locator('button.run-mc').click();
   const done = page.locator('.risk .mc-done');
@@ -197,6 +197,19 @@ test('market form: bad text is named next to its field and kept; the cascade car
   await page.waitForFunction(() => !document.querySelector('.market .field.invalid'));
   const p80 = Number(await page.locator('.prob-table td.p-closed').first().getAttribute('data-value'));
   assert.ok(p80 > 0, 'probability recomputed with σ = 80 %');
+  // The market travels in the link like the rest: the hash carries σ = 0.8, a reload keeps it.
+  await page.locator('[data-path="market.generator.count"]').fill('5000');
+  await page.waitForFunction(() => {
+    const h = location.hash.split('s=1.')[1];
+    if (!h) return false;
+    const s = JSON.parse(atob(h.replace(/-/g, '+').replace(/_/g, '/')));
+    return s.market?.volatility?.BTCUSDT === 0.8 && s.market?.generator?.count === 5000;
+  }, null, { timeout: 10_000 });
+  await page.reload();
+  await page.evaluate(() => window.__leverlabStarted);
+  await page.locator('[data-path="market.volatility.BTCUSDT"]').waitFor();
+  assert.equal(await page.locator('[data-path="market.volatility.BTCUSDT"]').inputValue(), '80', 'σ restored from the link');
+  assert.equal(await page.locator('[data-path="market.generator.count"]').inputValue(), '5000', 'count restored from the link');
   // One cascade from a typed shock, with the cascade-conditional price next to the plain one.
   await page.locator('[data-path="cascade.shock"]').fill('-4');
   await page.waitForFunction(() => document.querySelector('.path-table tbody tr'));

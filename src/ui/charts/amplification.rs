@@ -78,11 +78,12 @@ pub fn draw_amplification(canvas: &HtmlCanvasElement, w: &Sweep, style: &ChartSt
         if let Some(c) = c {
             let x = c.shock * 100.0;
             chart.draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], style.px(5.0), style.px(3.0), style.danger.stroke_width(style.px(2.0))))?;
-            let right = x < 0.0;
+            // Down: label left of its line at the top; up: right of its line at the bottom.
+            let down = x < 0.0;
             let t = format!("critical {label} {:+.2} %", c.shock * 100.0);
-            let dx = if right { style.px(4.0) as i32 } else { -(style.px(150.0) as i32) };
-            let at_y = if right { y1 } else { y0 };
-            let dy = if right { style.px(2.0) as i32 } else { -(style.px(18.0) as i32) };
+            let dx = if down { -(style.px(4.0 + 7.0 * t.chars().count() as f64) as i32) } else { style.px(4.0) as i32 };
+            let at_y = if down { y1 } else { y0 };
+            let dy = if down { style.px(2.0) as i32 } else { -(style.px(18.0) as i32) };
             chart.draw_series(std::iter::once(EmptyElement::at((x, at_y)) + Text::new(t, (dx, dy), font(style, style.danger))))?;
         }
     }

@@ -24,6 +24,15 @@ fn cell_colour(v: f64, max: f64, style: &ChartStyle) -> RGBColor {
     RGBColor(mix(style.bg.0, target.0), mix(style.bg.1, target.1), mix(style.bg.2, target.2))
 }
 
+/// Rounding noise (a hedged book's loss of 1e-11) shown as 0.
+fn clean(v: f64) -> f64 {
+    if v.abs() < 1e-9 {
+        0.0
+    } else {
+        v
+    }
+}
+
 fn pct_label(x: f64) -> String {
     format!("{:+.0}%", x * 100.0)
 }
@@ -34,7 +43,7 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, g: &ScenarioGrid, style: &ChartStyl
     root.fill(&style.bg)?;
     let title = format!(
         "Worst counted loss {} ({}) · ✕ = a position is liquidated",
-        format::num(g.worst_loss),
+        format::num(clean(g.worst_loss)),
         g.scenarios.get(g.worst_scenario).map(|s| s.label.as_str()).unwrap_or("")
     );
     root.draw(&Text::new(title, (style.px(12.0) as i32, style.px(4.0) as i32), font(style, style.fg)))?;
@@ -180,12 +189,12 @@ pub fn grid_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
             let liq: Vec<String> = g.liquidating_scenarios.iter().filter_map(|&i| g.scenarios.get(i).map(|x| x.label.clone())).collect();
             let summary = format!(
                 "Scenario grid: worst counted loss {} in {}. Liquidating scenarios: {}.{}",
-                format::num(g.worst_loss),
+                format::num(clean(g.worst_loss)),
                 g.scenarios.get(g.worst_scenario).map(|s| s.label.as_str()).unwrap_or(""),
                 if liq.is_empty() { "none".to_string() } else { liq.join(", ") },
                 g.surface
                     .as_ref()
-                    .map(|sf| format!(" Two-symbol surface {} × {}: worst loss {}.", sf.x_symbol, sf.y_symbol, format::num(sf.worst_loss)))
+                    .map(|sf| format!(" Two-symbol surface {} × {}: worst loss {}.", sf.x_symbol, sf.y_symbol, format::num(clean(sf.worst_loss))))
                     .unwrap_or_default()
             );
             Some(Drawing { draw: Rc::new(move |cv, st| draw_grid(cv, &g, st)), summary, legend, notes: Vec::new() })

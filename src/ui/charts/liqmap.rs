@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{style_mesh, effective, err, first_error, font, frame, levels, short};
+use super::market::{market_symbol, style_mesh, effective, err, first_error, font, frame, levels, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::cascade::{liquidation_map, LiquidationMap, UserMark};
 use crate::engine::{Report, Scenario, Side};
@@ -106,7 +106,10 @@ pub fn compute_map(s: &Scenario, r: &Report) -> Result<LiquidationMap, String> {
     let e = effective(s);
     let book = levels(&e);
     let book = book.as_ref().as_ref().map_err(Clone::clone)?;
-    liquidation_map(&book.levels, MAP_BINS, MAP_RANGE, UserMark::from_report(r)).map_err(|x| first_error(&x))
+    // The book is the first position's symbol: only positions of that symbol belong on it.
+    let sym = market_symbol(s).unwrap_or_default().to_string();
+    let marks = UserMark::from_report(r).into_iter().filter(|u| u.symbol == sym).collect();
+    liquidation_map(&book.levels, MAP_BINS, MAP_RANGE, marks).map_err(|x| first_error(&x))
 }
 
 pub fn map_panel(s: &Scenario, r: &Report) -> Option<Drawing> {

@@ -138,6 +138,11 @@ pub fn first_error(e: &crate::engine::InputErrors) -> String {
     s
 }
 
+/// The symbol the market book belongs to: the first position's (the cascade's default).
+pub fn market_symbol(s: &Scenario) -> Option<&str> {
+    s.positions.first().map(|p| p.symbol.as_str())
+}
+
 /// Short axis numbers: `54k`, `1.2M`, `3.5B`.
 pub fn short(v: f64) -> String {
     let a = v.abs();
@@ -193,7 +198,12 @@ type Area = DrawingArea<super::backend::Canvas, plotters::coord::Shift>;
 /// plotters' drawing errors.
 pub fn frame<'a>(root: &'a Area, style: &ChartStyle, x: std::ops::Range<f64>, y: std::ops::Range<f64>, top: f64, right_axis: bool) -> Result<Ctx<'a>, DrawError> {
     let mut b = ChartBuilder::on(root);
-    b.margin(style.px(10.0)).margin_top(style.px(top)).x_label_area_size(style.px(40.0)).y_label_area_size(style.px(56.0));
+    // Without a right axis a wider right margin keeps the last x label whole.
+    b.margin(style.px(10.0))
+        .margin_top(style.px(top))
+        .margin_right(style.px(if right_axis { 10.0 } else { 24.0 }))
+        .x_label_area_size(style.px(40.0))
+        .y_label_area_size(style.px(56.0));
     if right_axis {
         b.right_y_label_area_size(style.px(56.0));
     }

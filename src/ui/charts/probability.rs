@@ -121,7 +121,7 @@ pub fn draw_probability(
                     if let Some(y) = interp(c.iter().copied(), x) {
                         chart.draw_series(std::iter::once(Circle::new((x, y), style.px(4.5), col.filled())))?;
                         chart.draw_series(std::iter::once(
-                            EmptyElement::at((x, y)) + Text::new(format!("#{} now {}", i + 1, format::lev(lev)), (style.px(6.0) as i32, -(style.px(16.0) as i32)), font(style, col)),
+                            EmptyElement::at((x, y)) + Text::new(format!("#{} now {}", i + 1, format::lev(lev)), (-(style.px(90.0) as i32), -(style.px(8.0) as i32)), font(style, col)),
                         ))?;
                     }
                 }

@@ -45,7 +45,20 @@ fn compute(s: &Scenario, r: &Report, shock: f64) -> Result<Computed, String> {
     let book = levels(&e);
     let book = book.as_ref().as_ref().map_err(Clone::clone)?;
     let result = simulate(&book.levels, &book.impact, shock, 200).map_err(|x| first_error(&x));
-    let users = user_cascade(&book.levels, &book.impact, r);
+    // The book is the first position's symbol; other symbols get no cascade price.
+    let sym = crate::ui::charts::market::market_symbol(s).unwrap_or_default().to_string();
+    let users = user_cascade(&book.levels, &book.impact, r)
+        .into_iter()
+        .map(|mut u| {
+            if u.symbol != sym {
+                u.cascade_shock = None;
+                u.cascade_trigger_price = None;
+                u.cascade_liquidated_notional = None;
+                u.note = Some(format!("the market book is {sym}'s"));
+            }
+            u
+        })
+        .collect();
     let t = now_ms();
     let sweep = sweep(&book.levels, &book.impact, &sweep_options()).ok();
     Ok(Computed {

@@ -429,7 +429,7 @@ pub fn market_form_card(p: &MarketFormCardProps) -> Html {
         });
         html! {
             <NumField id={format!("{}-vol-{}", p.idp, sym.replace(|c: char| !c.is_ascii_alphanumeric(), "_"))}
-                label={format!("Volatility {}", if sym.is_empty() { "(no symbol)" } else { sym })} hint="% per year"
+                label={format!("σ {}", if sym.is_empty() { "(no symbol)" } else { sym })} hint="%/yr"
                 value={AttrValue::from(value)} error={err(&path)} path={AttrValue::from(path.clone())}
                 placeholder={AttrValue::from(format!("default {}", percent_text(defaults::default_volatility(sym))))}
                 oninput={Callback::from(move |t: String| d.dispatch(Action::Market(MarketEdit::Volatility(s2.clone(), t))))} />
