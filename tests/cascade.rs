@@ -369,6 +369,16 @@ proptest! {
         prop_assert!(w.down.critical.is_none() && w.up.critical.is_none());
     }
 
+    /// CSV import of arbitrary text: rows or errors naming a line, never a panic.
+    #[test]
+    fn csv_import_never_panics(body in "(long|short|x|,|[0-9.e-]{0,6}|\n){0,40}") {
+        let text = format!("side,size,entry_price,leverage,liquidation_price\n{body}");
+        match leverlab::engine::cascade::parse_positions_csv(&text) {
+            Ok(rows) => prop_assert!(rows.iter().all(|p| p.size.is_finite() && p.size > 0.0)),
+            Err(e) => prop_assert!(e.0.iter().all(|f| f.path.starts_with("csv"))),
+        }
+    }
+
     /// Arbitrary numbers anywhere in the market and the shock: an error naming a field, or
     /// finite results — never a panic or NaN.
     #[test]
