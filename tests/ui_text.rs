@@ -96,3 +96,15 @@ fn csv_problems_name_the_line_and_field() {
     let e = positions_from_csv("symbol,size,price\n", &base).unwrap_err();
     assert!(e.0.iter().any(|f| f.message.contains("unknown CSV column `price`")));
 }
+
+#[test]
+fn range_problems_show_while_another_field_does_not_parse() {
+    let mut f = FormState::from_scenario(&example());
+    f.positions[0].set(PosField::EntryPrice, "60,000.5.3".into());
+    f.positions[0].set(PosField::Leverage, "0".into());
+    let (lenient, errors) = f.to_scenario_lenient();
+    assert!(errors.contains_key("positions[0].entry_price"));
+    let engine = lenient.validate().unwrap_err();
+    let paths: Vec<&str> = engine.0.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["positions[0].leverage"], "only the parsed field's own problem, not the placeholder's");
+}

@@ -292,6 +292,18 @@ impl FormState {
     /// Parses every field. Returns the Scenario when every text is a number where one is
     /// needed, else the problems by path. (Ranges are the engine's to check.)
     pub fn to_scenario(&self) -> Result<Scenario, Errors> {
+        let (s, errors) = self.to_scenario_lenient();
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Like [`FormState::to_scenario`], but always gives a Scenario: a field that does not
+    /// parse reads as a neutral value (1 where a number is required, absent otherwise), so the
+    /// engine can still check the other fields while the user fixes this one.
+    pub fn to_scenario_lenient(&self) -> (Scenario, Errors) {
         let mut errors = Errors::new();
         let mut num = |path: String, text: &str, kind: NumKind, required: bool, what: &str| -> Option<f64> {
             match parse_number(text, kind) {
@@ -336,7 +348,7 @@ impl FormState {
                             num(tier_path(i, k, f.key()), t.get(f), f.kind(), req, &f.label().to_lowercase())
                         };
                         Tier {
-                            floor: g(TierField::Floor, true).unwrap_or(0.0),
+                            floor: g(TierField::Floor, true).unwrap_or(if k == 0 { 0.0 } else { f64::MAX }),
                             mmr: g(TierField::Mmr, true).unwrap_or(0.0),
                             maint_amount: g(TierField::MaintAmount, false).unwrap_or(0.0),
                             max_leverage: g(TierField::MaxLeverage, false),
@@ -348,8 +360,8 @@ impl FormState {
                 symbol: p.symbol.trim().to_string(),
                 contract: p.contract,
                 side: p.side,
-                size: size.unwrap_or(0.0),
-                entry_price: entry_price.unwrap_or(0.0),
+                size: size.unwrap_or(1.0),
+                entry_price: entry_price.unwrap_or(1.0),
                 mark_price,
                 leverage,
                 margin,
@@ -360,17 +372,20 @@ impl FormState {
                 taker_fee,
             });
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Scenario {
+        let wallet = match (self.margin_mode, wallet) {
+            // A cross wallet that did not parse: 0 keeps the engine from reporting it again.
+            (MarginMode::Cross, None) => Some(0.0),
+            (_, w) => w,
+        };
+        let s = Scenario {
             version: crate::engine::scenario::FORMAT_VERSION,
             venue: self.venue,
             margin_mode: self.margin_mode,
             wallet_balance: wallet,
             positions,
             market: self.market.clone(),
-        })
+        };
+        (s, errors)
     }
 }
 

@@ -141,7 +141,15 @@ impl AppState {
 
     fn recompute_form(&mut self) {
         match self.form.to_scenario() {
-            Err(errors) => {
+            Err(mut errors) => {
+                // Still let the engine check the fields that did parse (a leverage of 0 is
+                // reported while the entry price is being fixed).
+                let (lenient, _) = self.form.to_scenario_lenient();
+                if let Err(e) = lenient.validate() {
+                    for fe in e.0 {
+                        errors.entry(fe.path).or_insert_with(|| friendly(&fe.message));
+                    }
+                }
                 self.errors = errors;
                 self.stale = self.report.is_some();
             }

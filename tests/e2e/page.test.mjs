@@ -120,6 +120,13 @@ test('bad input: a message next to the field, the text kept, the last good resul
     await edit(page, path, { 'positions[0].leverage': '10', 'positions[0].entry_price': '60000', 'positions[0].size': '0.5' }[path]);
   }
   assert.equal(await liqText(page), good);
+  // Two bad fields at once: each explains itself (the engine still checks the one that parses).
+  await edit(page, 'positions[0].entry_price', '60,000.5.3');
+  await edit(page, 'positions[0].leverage', '0');
+  for (const [path, message] of [['positions[0].entry_price', /not a number/], ['positions[0].leverage', /from 1 to 1000/]]) {
+    const id = await field(page, path).getAttribute('aria-describedby');
+    assert.match(await page.locator(`#${id}`).innerText(), message);
+  }
   assert.deepEqual(errors, []);
 });
 

@@ -161,6 +161,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
             };
             html! {
                 <>
+                <div class="table-wrap">
                 <table class="tiers editable">
                     <caption>{ "Your tier table (overrides the venue's)" }</caption>
                     <thead><tr>
@@ -201,6 +202,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
                     }) }
                     </tbody>
                 </table>
+                </div>
                 <div class="buttons">
                     <button type="button" onclick={add}>{ "Add tier" }</button>
                     <button type="button" onclick={reset}>{ "Use the venue's table" }</button>
@@ -217,6 +219,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
             let shown = 12usize;
             html! {
                 <>
+                <div class="table-wrap">
                 <table class="tiers">
                     <caption>{ format!("Venue table ({} tier{})", df.tiers.len(), if df.tiers.len() == 1 { "" } else { "s" }) }</caption>
                     <thead><tr>
@@ -235,6 +238,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
                     }) }
                     </tbody>
                 </table>
+                </div>
                 if df.tiers.len() > shown { <p class="hint">{ format!("… and {} more tiers (edit the table to see them all).", df.tiers.len() - shown) }</p> }
                 <p class="hint">{ format!("Source: {}", df.source) }</p>
                 <div class="buttons"><button type="button" onclick={edit}>{ "Edit this table" }</button></div>
