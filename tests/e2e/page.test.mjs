@@ -234,6 +234,11 @@ test('embed example: the iframe reports its height and mount() renders and goes 
   assert.ok(await page.locator('#calc .leverlab .positions-table').isVisible(), 'mount() rendered');
   await page.locator('#toggle').click();
   assert.equal(await page.locator('#calc .leverlab').count(), 0, 'destroy() removed it');
+  // The custom element mounts itself and goes away when removed.
+  await page.waitForSelector('leverlab-calculator .positions-table');
+  assert.equal(await page.locator('leverlab-calculator [data-path="venue"]').inputValue(), 'hyperliquid');
+  await page.evaluate(() => document.getElementById('element').remove());
+  assert.equal(await page.locator('.leverlab.mounted').count(), 0);
   await ctx.screenshot(page, 'embed-example');
   assert.deepEqual(errors, []);
 });
