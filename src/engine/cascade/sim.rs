@@ -237,10 +237,11 @@ impl<'a> Runner<'a> {
         Outcome { j, final_price: p, extreme: p, rounds: 0, exhausted }
     }
 
-    /// The fixed point of a shock, by the fastest exact route.
-    fn outcome(&self, shock: f64) -> Outcome {
+    /// The fixed point of a shock, by the fastest exact route; `j_start` is the fixed point of a
+    /// smaller shock in the same direction (or 0), a valid warm start for permanent impact.
+    fn outcome(&self, shock: f64, j_start: usize) -> Outcome {
         if self.impact.decay() == 1.0 {
-            self.fixed_point(shock, 0)
+            self.fixed_point(shock, j_start)
         } else {
             self.run(shock, None)
         }
@@ -434,18 +435,27 @@ pub const JUMP_SIZE: f64 = 0.01;
 /// Narrows `[lo, hi]` onto the point where the final move jumps (keeping the half whose final
 /// move grows most beyond the shock's own change); `None` when the rise turns out continuous.
 fn locate_jump(r: &Runner, mut lo: f64, mut hi: f64) -> Option<CriticalShock> {
-    let mv = |s: f64| if s == 0.0 { 0.0 } else { r.final_move(&r.outcome(s)) };
-    let (mut m_lo, mut m_hi) = (mv(lo), mv(hi));
+    // Final move and fixed point at `s`, warm-started from the fixed point at `lo`.
+    let mv = |s: f64, j: usize| {
+        if s == 0.0 {
+            (0.0, 0)
+        } else {
+            let o = r.outcome(s, j);
+            (r.final_move(&o), o.j)
+        }
+    };
+    let (mut m_lo, mut j_lo) = mv(lo, 0);
+    let (mut m_hi, _) = mv(hi, j_lo);
     for _ in 0..200 {
         if (hi - lo).abs() <= 1e-12 {
             break;
         }
         let mid = 0.5 * (lo + hi);
-        let m_mid = mv(mid);
+        let (m_mid, j_mid) = mv(mid, j_lo);
         if (m_mid - m_lo).abs() - (mid - lo).abs() >= (m_hi - m_mid).abs() - (hi - mid).abs() {
             (hi, m_hi) = (mid, m_mid);
         } else {
-            (lo, m_lo) = (mid, m_mid);
+            (lo, m_lo, j_lo) = (mid, m_mid, j_mid);
         }
     }
     let excess = (m_hi - m_lo).abs() - (hi - lo).abs();
@@ -461,20 +471,23 @@ fn locate_jump(r: &Runner, mut lo: f64, mut hi: f64) -> Option<CriticalShock> {
 
 /// Bisects between `lo` (amplification below θ, or 0) and `hi` (at or above θ).
 fn refine(r: &Runner, mut lo: f64, mut hi: f64, theta: f64) -> CriticalShock {
-    let amp = |s: f64| if s == 0.0 { 1.0 } else { r.final_move(&r.outcome(s)) / s };
+    // Bisection with the fixed point at `lo` as the warm start of every evaluation.
+    let mut at_lo = if lo == 0.0 { None } else { Some(r.outcome(lo, 0)) };
     for _ in 0..200 {
         if (hi - lo).abs() <= 1e-12 {
             break;
         }
         let mid = 0.5 * (lo + hi);
-        if amp(mid) >= theta {
+        let o = r.outcome(mid, at_lo.map_or(0, |o| o.j));
+        if r.final_move(&o) / mid >= theta {
             hi = mid;
         } else {
             lo = mid;
+            at_lo = Some(o);
         }
     }
-    let before = if lo == 0.0 { 0.0 } else { r.final_move(&r.outcome(lo)) };
-    let after = r.final_move(&r.outcome(hi));
+    let before = at_lo.map_or(0.0, |o| r.final_move(&o));
+    let after = r.final_move(&r.outcome(hi, at_lo.map_or(0, |o| o.j)));
     CriticalShock {
         shock: hi,
         trigger_price: r.p0 * (1.0 + hi),
@@ -570,23 +583,25 @@ pub fn user_cascade(levels: &MarketLevels, impact: &Impact, report: &Report) -> 
                 return u;
             }
             let r = Runner::new(levels, impact, up);
-            let hit = |s: f64| {
-                let o = r.outcome(s);
+            let hit = |s: f64, j: usize| {
+                let o = r.outcome(s, j);
                 (if up { o.extreme >= lp } else { o.extreme <= lp }, o)
             };
-            let (mut lo, mut hi) = (0.0f64, plain);
+            let (mut lo, mut hi, mut j_lo) = (0.0f64, plain, 0);
             for _ in 0..200 {
                 if (hi - lo).abs() <= 1e-12 {
                     break;
                 }
                 let mid = 0.5 * (lo + hi);
-                if hit(mid).0 {
+                let (reached, o) = hit(mid, j_lo);
+                if reached {
                     hi = mid;
                 } else {
                     lo = mid;
+                    j_lo = o.j;
                 }
             }
-            let o = hit(hi).1;
+            let o = hit(hi, j_lo).1;
             u.cascade_shock = Some(hi);
             u.cascade_trigger_price = Some(p0 * (1.0 + hi));
             u.cascade_liquidated_notional = Some(r.book.notional(o.j));
