@@ -254,6 +254,12 @@ test('figures: 10⁶ generated positions → map + 200-shock sweep', async () =>
   console.log(`# 10^6 positions (${levels} levels): page load to cards ${loadMs} ms; levels built in ${build.toFixed(0)} ms (one slice), ` +
     `sweep 2 × 200 shocks ${sweep.toFixed(1)} ms; map tab drawn ${mapMs} ms (levels cached)`);
   console.log(`# 10^6 positions via JS API: map ${api.map.toFixed(0)} ms (generate + sort + 150 bins), cascade --sweep 200 ${api.cascade.toFixed(0)} ms (generate again + sweep)`);
+  // A new large market: the cascade card paints a "building" notice before the one engine call.
+  await page.locator('[data-path="market.generator.seed"]').fill('2');
+  await page.locator('section.cascade .building').waitFor({ timeout: 10_000 });
+  const t2 = Date.now();
+  await page.waitForFunction(() => !document.querySelector('section.cascade .building') && document.querySelector('section.cascade .crit'), null, { timeout: 60_000 });
+  console.log(`# 10^6 positions, new seed: "building" notice shown, cards back ${Date.now() - t2} ms later (levels ${await crit.getAttribute('data-build-ms')} ms)`);
   await ctx.screenshot(page, 'map-1e6');
   assert.deepEqual(errors, []);
 });

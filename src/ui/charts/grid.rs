@@ -153,6 +153,12 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, g: &ScenarioGrid, style: &ChartStyl
         }
     }
     chart.draw_series(LineSeries::new(vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)], style.fg.stroke_width(style.px(1.0))))?;
+    // Group separators: buckets | SPAN extremes | extended table.
+    for x in [g.steps as f64 - 0.5, g.steps as f64 + 1.5] {
+        if x < n as f64 - 0.5 {
+            chart.draw_series(DashedLineSeries::new(vec![(x, lo - pad), (x, hi + pad)], style.px(4.0), style.px(4.0), style.muted.stroke_width(style.px(1.0))))?;
+        }
+    }
     let coord = chart.as_coord_spec().clone();
     root.present()?;
     let data = g.clone();

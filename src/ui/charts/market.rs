@@ -105,13 +105,27 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// Everything the levels depend on: the venue, the first position's symbol and price (the
+/// defaults of market positions and of the reference price), and the market section. Editing
+/// the user's own sizes or leverages does not rebuild a large market.
+fn levels_key(s: &Scenario) -> String {
+    let first = s.positions.first().map(|p| (&p.symbol, p.mark_price.unwrap_or(p.entry_price), p.contract));
+    serde_json::to_string(&(s.venue, first, &s.market)).unwrap_or_default()
+}
+
+/// Whether [`levels`] would answer from its cache, or the market is small enough (under
+/// [`LARGE_MARKET`] positions) to build at once.
+pub fn levels_ready(s: &Scenario) -> bool {
+    let n = s.market.as_ref().map_or(0, |m| m.book.positions.len() + m.book.generator.as_ref().map_or(0, |g| g.count));
+    n < LARGE_MARKET || LEVELS.with(|c| c.borrow().as_ref().is_some_and(|(k, _)| *k == levels_key(s)))
+}
+
+/// Markets at least this large are built after the page has painted a "building" notice.
+pub const LARGE_MARKET: usize = 100_000;
+
 /// The market's liquidation levels for an (effective) Scenario; the last one is cached.
 pub fn levels(s: &Scenario) -> Cached {
-    // Everything the levels depend on: the venue, the first position's symbol and price (the
-    // defaults of market positions and of the reference price), and the market section. Editing
-    // the user's own sizes or leverages does not rebuild a large market.
-    let first = s.positions.first().map(|p| (&p.symbol, p.mark_price.unwrap_or(p.entry_price), p.contract));
-    let key = serde_json::to_string(&(s.venue, first, &s.market)).unwrap_or_default();
+    let key = levels_key(s);
     if let Some(hit) = LEVELS.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
         return hit;
     }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::engine::cascade::{simulate, sweep, user_cascade, CascadeResult, Sweep, UserCascade};
 use crate::engine::{Report, Scenario, Side};
 use crate::ui::charts::amplification::{draw_path, sweep_options};
-use crate::ui::charts::market::{effective, first_error, levels};
+use crate::ui::charts::market::{effective, first_error, levels, levels_ready};
 use crate::ui::charts::{ChartStyle, Drawing, LegendItem, Swatch};
 use crate::ui::components::canvas_chart::CanvasChart;
 use crate::ui::components::field::NumField;
@@ -81,16 +81,39 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
         Err(e) => Err(e),
     };
     let shock = parsed.as_ref().ok().copied();
-    let computed = use_memo((p.scenario.clone(), p.report.clone(), shock.map(f64::to_bits)), |(s, r, sh)| {
-        compute(s, r, sh.map(f64::from_bits).unwrap_or(-0.05))
+    // A large market (10⁶ positions) is built after a "building" notice has been painted: the
+    // build is one engine call, so the notice is what keeps the page from looking frozen.
+    let ready = levels_ready(&effective(&p.scenario));
+    let built = use_state(|| 0u32);
+    {
+        let built = built.clone();
+        let s = p.scenario.clone();
+        use_effect_with((p.scenario.clone(), ready), move |(_, ready)| {
+            let mut t = None;
+            if !*ready {
+                t = Some(gloo::timers::callback::Timeout::new(30, move || {
+                    let _ = levels(&effective(&s));
+                    built.set(*built + 1);
+                }));
+            }
+            move || drop(t)
+        });
+    }
+    let computed = use_memo((p.scenario.clone(), p.report.clone(), shock.map(f64::to_bits), ready), |(s, r, sh, ready)| {
+        if *ready {
+            Some(compute(s, r, sh.map(f64::from_bits).unwrap_or(-0.05)))
+        } else {
+            None
+        }
     });
     let oninput = {
         let st = shock_text.clone();
         Callback::from(move |v: String| st.set(v))
     };
     let body = match &*computed {
-        Err(e) => html! { <p class="bad" role="alert">{ e.clone() }</p> },
-        Ok(c) => {
+        None => html! { <p class="hint building" role="status">{ "Building the market's liquidation levels…" }</p> },
+        Some(Err(e)) => html! { <p class="bad" role="alert">{ e.clone() }</p> },
+        Some(Ok(c)) => {
             let result = match &c.result {
                 Err(e) => html! { <p class="bad">{ e.clone() }</p> },
                 Ok(r) => {
@@ -122,9 +145,10 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
                             <div class="stat"><span class="k">{ "Rounds" }</span><span class="v">{ format!("{}{}", r.rounds, if r.book_exhausted { " · book exhausted" } else { "" }) }</span></div>
                         </div>
                         <CanvasChart drawing={drawing} style={p.style.clone()} height={220} />
+                        <p class="hint table-title" aria-hidden="true">{ if r.path.len() > shown { format!("Rounds (first {shown} of {})", r.path.len()) } else { "Rounds".to_string() } }</p>
                         <div class="table-wrap">
                             <table class="path-table">
-                                <caption>{ if r.path.len() > shown { format!("Rounds (first {shown} of {})", r.path.len()) } else { "Rounds".to_string() } }</caption>
+                                <caption class="sr-only">{ if r.path.len() > shown { format!("Rounds (first {shown} of {})", r.path.len()) } else { "Rounds".to_string() } }</caption>
                                 <thead><tr><th>{ "Round" }</th><th>{ "Price" }</th><th>{ "Closed this round" }</th><th>{ "Positions" }</th><th>{ "Cumulative" }</th></tr></thead>
                                 <tbody>
                                     { for r.path.iter().take(shown).map(|x| html! {
@@ -156,9 +180,10 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
                         crit(c.sweep.as_ref().and_then(|w| w.down.critical.as_ref())), crit(c.sweep.as_ref().and_then(|w| w.up.critical.as_ref())),
                         format::num(c.levels_n as f64).trim_end_matches(".00"), c.build_ms, c.sweep_ms) }
                 </p>
+                <p class="hint table-title" aria-hidden="true">{ "Your positions: plain liquidation price and the cascade-conditional one (the market price at which a shock starts a cascade that reaches it)" }</p>
                 <div class="table-wrap">
                     <table class="user-cascade">
-                        <caption>{ "Your positions: plain liquidation price and the cascade-conditional one (the market price at which a shock starts a cascade that reaches it)" }</caption>
+                        <caption class="sr-only">{ "Your positions: plain liquidation price and the cascade-conditional one (the market price at which a shock starts a cascade that reaches it)" }</caption>
                         <thead><tr><th>{ "Position" }</th><th>{ "Liq. price" }</th><th>{ "Plain shock" }</th><th>{ "Cascade-conditional" }</th><th>{ "Shock with cascade" }</th><th>{ "Note" }</th></tr></thead>
                         <tbody>{ for users }</tbody>
                     </table>

@@ -290,9 +290,10 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
     html! {
         <section class="card risk" aria-labelledby={format!("{}-risk", p.idp)} data-section="risk">
             <h2 id={format!("{}-risk", p.idp)}>{ "Risk analytics" }</h2>
+            <p class="hint table-title" aria-hidden="true">{ format!("Probability of liquidation within {horizon_text} (closed-form first passage of geometric Brownian motion) and by Monte Carlo") }</p>
             <div class="table-wrap">
                 <table class="prob-table">
-                    <caption>{ format!("Probability of liquidation within {horizon_text} (closed-form first passage of geometric Brownian motion) and by Monte Carlo") }</caption>
+                    <caption class="sr-only">{ format!("Probability of liquidation within {horizon_text} (closed-form first passage of geometric Brownian motion) and by Monte Carlo") }</caption>
                     <thead><tr>
                         <th>{ "Position" }</th><th>{ "Liq. price" }</th><th>{ "σ / yr" }</th><th>{ "P(liq.)" }</th>
                         <th>{ "Median time" }</th><th>{ "Expected time" }</th><th>{ "Monte Carlo P ± s.e." }</th><th>{ "MC median" }</th>
@@ -315,9 +316,10 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
             if mc_summary.is_some() {
                 <CanvasChart drawing={(*drawing).clone()} style={p.style.clone()} height={240} />
             }
+            <p class="hint table-title" aria-hidden="true">{ "Margin recommendation: maintenance rate covering a 60-minute liquidation at 99 %, and the highest leverage with at most 1 % probability of liquidation within the horizon" }</p>
             <div class="table-wrap">
                 <table class="rec-table">
-                    <caption>{ "Margin recommendation: maintenance rate covering a 60-minute liquidation at 99 %, and the highest leverage with at most 1 % probability of liquidation within the horizon" }</caption>
+                    <caption class="sr-only">{ "Margin recommendation: maintenance rate covering a 60-minute liquidation at 99 %, and the highest leverage with at most 1 % probability of liquidation within the horizon" }</caption>
                     <thead><tr>
                         <th>{ "Position" }</th><th>{ "Venue MMR" }</th><th>{ "Normal" }</th><th>{ "Fat-tailed" }</th>
                         <th>{ "Venue covers" }</th><th>{ "Leverage" }</th><th>{ "Max lev. for 1 %" }</th>
@@ -325,9 +327,10 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
                     <tbody>{ rec_rows }</tbody>
                 </table>
             </div>
+            <p class="hint table-title" aria-hidden="true">{ "Greeks and funding carry (settlement asset; funding per day received + / paid −)" }</p>
             <div class="table-wrap">
                 <table class="greeks-table">
-                    <caption>{ "Greeks and funding carry (settlement asset; funding per day received + / paid −)" }</caption>
+                    <caption class="sr-only">{ "Greeks and funding carry (settlement asset; funding per day received + / paid −)" }</caption>
                     <thead><tr>
                         <th>{ "Position" }</th><th>{ "Delta (base)" }</th><th>{ "Delta (USD)" }</th><th>{ "Gamma" }</th>
                         <th>{ "Funding / day" }</th><th>{ "Funding alone liquidates in" }</th><th>{ "Eff. leverage" }</th>
