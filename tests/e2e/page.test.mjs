@@ -198,7 +198,7 @@ test('a damaged saved state or link is reported and ignored, never a blank page'
   assert.deepEqual(errors, []);
 });
 
-test('import a JSON scenario and a positions CSV', async () => {
+test('import a JSON scenario and a positions CSV; export both back', async () => {
   const { page } = await ctx.open(link(BASE));
   const scenario = { venue: 'bybit', positions: [
     { symbol: 'ETHUSDT', side: 'short', size: 4, entry_price: 3000, leverage: 20 },
@@ -211,6 +211,19 @@ test('import a JSON scenario and a positions CSV', async () => {
   await page.locator('.toolbar input[type=file]').setInputFiles({ name: 'p.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.waitForSelector('.positions-table tbody tr[data-index="2"]');
   assert.equal(await field(page, 'positions[2].entry_price').inputValue(), '140');
+  // Export writes what was imported (JSON: the Scenario; CSV: the positions, format field names).
+  const read = async (name) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+    const chunks = [];
+    for await (const c of await dl.createReadStream()) chunks.push(c);
+    return { file: dl.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  };
+  const json = await read('Export JSON');
+  assert.equal(json.file, 'leverlab-scenario.json');
+  assert.deepEqual(JSON.parse(json.text).positions.map((p) => p.entry_price), [150, 155, 140]);
+  const out = await read('Export CSV');
+  assert.equal(out.text.split('\n')[0], 'symbol,side,contract,size,entry_price,mark_price,leverage,margin,mmr,maint_amount,max_leverage,taker_fee');
+  assert.equal(out.text.trim().split('\n').length, 4);
   // A bad CSV names the line and field, and changes nothing.
   await page.locator('.toolbar input[type=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('symbol,size,entry_price\nX,abc,10\n') });
   await page.waitForSelector('.notice.warn');
