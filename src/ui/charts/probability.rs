@@ -184,7 +184,10 @@ fn legend(p: &ProbabilityReport, with_mc: bool) -> Vec<LegendItem> {
         .positions
         .iter()
         .enumerate()
-        .map(|(i, pp)| LegendItem::new(format!("#{} {} {:?} (σ {:.0} %)", i + 1, pp.symbol, pp.side, pp.volatility * 100.0).to_lowercase(), Swatch::Series(i % 4)))
+        .map(|(i, pp)| {
+            let side = if pp.side == crate::engine::Side::Long { "long" } else { "short" };
+            LegendItem::new(format!("#{} {} {side} (σ {:.0} %)", i + 1, pp.symbol, pp.volatility * 100.0), Swatch::Series(i % 4))
+        })
         .collect();
     if with_mc {
         l.push(LegendItem::new("□ Monte Carlo ± 2 s.e.", Swatch::Muted));

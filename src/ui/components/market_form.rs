@@ -491,6 +491,16 @@ pub fn market_form_card(p: &MarketFormCardProps) -> Html {
         let open = open.clone();
         Callback::from(move |_| open.set(!*open))
     };
+    // A visible button opens the hidden file input (keyboard-reachable, like the toolbar's Import).
+    let file_ref = use_node_ref();
+    let pick = {
+        let file_ref = file_ref.clone();
+        Callback::from(move |_| {
+            if let Some(i) = file_ref.cast::<HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
     let f = &p.form;
     let depth_sel = |v: &'static str, label: &'static str, k: DepthKind| html! { <option value={v} selected={f.depth == k}>{ label }</option> };
     let file_id = format!("{}-market-import", p.idp);
@@ -559,8 +569,9 @@ pub fn market_form_card(p: &MarketFormCardProps) -> Html {
                     { field(MarketField::Count, "Count", Some("≤ 5,000,000"), format!("default {}", defaults::DEFAULT_COUNT)) }
                 </div>
                 <div class="buttons market-import">
-                    <label class="button" for={file_id.clone()}>{ "Import market positions (CSV/JSON)…" }</label>
-                    <input id={file_id} class="sr-only file" type="file" accept=".csv,.json,text/csv,application/json" onchange={on_file} />
+                    <button type="button" class="import-market" onclick={pick} aria-controls={file_id.clone()}>{ "Import market positions (CSV/JSON)…" }</button>
+                    <input id={file_id} ref={file_ref} class="sr-only file" type="file" tabindex="-1" aria-label="Import market positions (.csv or .json)"
+                        accept=".csv,.json,text/csv,application/json" onchange={on_file} />
                     if !f.positions.is_empty() {
                         <span class="hint">{ format!("{} market positions loaded", f.positions.len()) }</span>
                         <button type="button" onclick={clear}>{ "Clear" }</button>
