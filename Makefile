@@ -29,8 +29,10 @@ serve: bundle
 	@echo "leverlab: open http://127.0.0.1:$(PORT)/"
 	@node scripts/static-server.mjs dist $(PORT)
 
+# The host suite; benches are compiled (so they cannot rot) but not run: they are figures.
 test-host:
-	cargo test --all-targets
+	cargo test
+	cargo build --benches
 
 test-browser: setup-browser bundle
 	cd tests/e2e && node --test --test-concurrency=1
