@@ -205,7 +205,7 @@ pub const PANELS: &[PanelSpec] = &[
     PanelSpec {
         id: "stress",
         title: "Stress",
-        about: "Account equity and maintenance as every price moves together, re-evaluated with the venue model at each move; ✕ marks each position's liquidation point and the shaded band the prices at which it may in practice be liquidated (mark–last spread, next tier, fees, funding over the horizon, slippage to bankruptcy).",
+        about: "Account equity and maintenance (left axis) and margin ratio (right axis) as every price moves together, re-evaluated with the venue model at each move; ✕ marks each position's liquidation point and the shaded band the prices at which it may in practice be liquidated (mark–last spread, next tier, fees, funding over the horizon, slippage to bankruptcy).",
         build: stress::stress_panel,
     },
     PanelSpec {

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{bounds, effective, err, first_error, font, frame, horizon, mesh, short};
+use super::market::{bounds, effective, err, first_error, font, frame, horizon, short, style_mesh};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::analytics::band::band;
 use crate::engine::analytics::stress::{stress_curve, StressCurve};
@@ -87,14 +87,28 @@ pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyl
     let xs: Vec<f64> = pts.iter().map(|p| p.shift * 100.0).collect();
     let (x0, x1) = (-d.curve.range * 100.0, d.curve.range * 100.0);
     let (y0, y1) = bounds(pts.iter().flat_map(|p| [p.equity, p.maintenance]).chain([0.0]));
-    let mut chart = frame(&root, style, x0..x1, y0..y1, 22.0, false)?;
-    mesh(&mut chart, style)
+    // Margin ratio (maintenance ÷ equity) on the right axis, capped at 200 %.
+    let ratios: Vec<(f64, f64)> =
+        pts.iter().filter_map(|p| p.margin_ratio.map(|r| (p.shift * 100.0, (r * 100.0).min(200.0)))).collect();
+    let rtop = ratios.iter().fold(120.0f64, |a, r| a.max(r.1)) * 1.05;
+    let mut chart = frame(&root, style, x0..x1, y0..y1, 22.0, true)?.set_secondary_coord(x0..x1, 0.0..rtop);
+    let mut m = chart.configure_mesh();
+    style_mesh(&mut m, style);
+    m
         .x_labels(7)
         .y_labels(5)
         .x_label_formatter(&|v| format!("{v:+.0}%"))
         .y_label_formatter(&|v| short(*v))
         .x_desc("Common move of every mark price, %")
         .y_desc("Account amount")
+        .draw()?;
+    let mut m2 = chart.configure_secondary_axes();
+    m2.label_style(font(style, style.fg))
+        .axis_desc_style(font(style, style.muted))
+        .axis_style(style.muted.stroke_width(style.px(1.0)))
+        .y_labels(5)
+        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .y_desc("Margin ratio")
         .draw()?;
     // Liquidation bands: shaded, behind the curves.
     for m in &d.marks {
@@ -111,6 +125,8 @@ pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyl
         style.series[1].stroke_width(style.px(2.0)),
     ))?;
     chart.draw_series(LineSeries::new(xs.iter().copied().zip(pts.iter().map(|p| p.equity)), style.series[0].stroke_width(style.px(2.5))))?;
+    chart.draw_secondary_series(DashedLineSeries::new(vec![(x0, 100.0), (x1, 100.0)], style.px(2.0), style.px(4.0), style.danger.stroke_width(style.px(1.0))))?;
+    chart.draw_secondary_series(LineSeries::new(ratios, style.series[3].stroke_width(style.px(2.0))))?;
     for (k, m) in d.marks.iter().enumerate() {
         let x = m.at * 100.0;
         if x < x0 || x > x1 {
@@ -164,6 +180,7 @@ pub fn stress_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
     let legend = vec![
         LegendItem::new("equity", Swatch::Series(0)),
         LegendItem::new("maintenance + closing fee", Swatch::Series(1)),
+        LegendItem::new("margin ratio (right axis; 100 % = liquidation)", Swatch::Series(3)),
         LegendItem::new("liquidation point (✕) and band (shaded)", Swatch::Danger),
     ];
     match StressData::compute(s) {
@@ -184,7 +201,7 @@ pub fn stress_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
                 .collect::<Vec<_>>()
                 .join("; ");
             let summary = format!(
-                "Stress: equity and maintenance as every price moves from −{0:.0} % to +{0:.0} %. {1}",
+                "Stress: equity, maintenance and margin ratio as every price moves from −{0:.0} % to +{0:.0} %. {1}",
                 d.curve.range * 100.0,
                 if marks.is_empty() { "No liquidation in range.".to_string() } else { format!("Liquidations: {marks}.") }
             );

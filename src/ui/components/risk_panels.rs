@@ -136,6 +136,11 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
     let seed = use_state(|| "1".to_string());
     let t = use_memo(p.scenario.clone(), |s| tables(s));
 
+    // Leaving the page part cancels a running Monte Carlo (its next slice sees a new id).
+    {
+        let current = current.clone();
+        use_effect_with((), move |_| move || current.set(current.get() + 1));
+    }
     // A new Scenario cancels a running Monte Carlo and clears its result.
     {
         let mc = mc.clone();
