@@ -130,13 +130,9 @@ pub fn levels(s: &Scenario) -> Cached {
         return hit;
     }
     let t0 = now_ms();
-    let built = market_levels(s, &[], 1.0).map_err(|e| first_error(&e)).and_then(|levels| {
+    let built = market_levels(s, &[], 1.0).map_err(|e| first_error(&e)).map(|levels| {
         let depth = s.market.as_ref().and_then(|m| m.book.depth.clone()).unwrap_or_else(default_depth);
-        Ok(Book { levels, impact: Impact::new(&depth), build_ms: 0.0 })
-    });
-    let built = built.map(|mut b| {
-        b.build_ms = now_ms() - t0;
-        b
+        Book { levels, impact: Impact::new(&depth), build_ms: now_ms() - t0 }
     });
     let v: Cached = Rc::new(built);
     LEVELS.with(|c| *c.borrow_mut() = Some((key, v.clone())));
