@@ -148,16 +148,31 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         return Err(InputErrors(errors));
     }
 
-    let settlement = match s.positions.first().map(|p| s.contract_of(p)) {
+    let first_contract = s.positions.first().map(|p| s.contract_of(p));
+    let settlement = match first_contract {
         Some(Contract::Inverse) => Settlement::Coin,
         _ => Settlement::Quote,
     };
     let cross = s.margin_mode == MarginMode::Cross;
-    let total_pnl: f64 = rows.iter().map(|r| r.pnl).sum();
-    let total_mm: f64 = rows.iter().map(|r| r.mm).sum();
-    let total_fee: f64 = rows.iter().map(|r| r.fee).sum();
-    let total_im: f64 = rows.iter().map(|r| r.initial_margin).sum();
-    let wallet = if cross { s.wallet_balance.unwrap_or(0.0) } else { rows.iter().map(|r| r.isolated_margin).sum() };
+    // Account totals are sums in one asset: the first position's settlement asset. Isolated
+    // positions settled in the other asset (a cross account cannot mix them, see `validate`)
+    // keep their own figures but are left out of the totals, and the account says which.
+    let in_totals = |r: &&AtMark| Some(r.model.contract) == first_contract;
+    let total_pnl: f64 = rows.iter().filter(in_totals).map(|r| r.pnl).sum();
+    let total_mm: f64 = rows.iter().filter(in_totals).map(|r| r.mm).sum();
+    let total_fee: f64 = rows.iter().filter(in_totals).map(|r| r.fee).sum();
+    let total_im: f64 = rows.iter().filter(in_totals).map(|r| r.initial_margin).sum();
+    let wallet =
+        if cross { s.wallet_balance.unwrap_or(0.0) } else { rows.iter().filter(in_totals).map(|r| r.isolated_margin).sum() };
+    let left_out: Vec<String> =
+        rows.iter().enumerate().filter(|(_, r)| !in_totals(r)).map(|(i, _)| format!("positions[{i}]")).collect();
+    let note = (!left_out.is_empty()).then(|| {
+        format!(
+            "totals are in the {} asset; {} settle in the other asset and are not added in",
+            if settlement == Settlement::Coin { "coin" } else { "quote" },
+            left_out.join(", ")
+        )
+    });
 
     let positions = s
         .positions
@@ -249,6 +264,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
             free_collateral: equity - total_im,
             liquidation_move_down: down,
             liquidation_move_up: up,
+            note,
         },
     })
 }

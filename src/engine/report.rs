@@ -93,6 +93,9 @@ pub struct AccountReport {
     /// at which the account is liquidated, downward and upward; `null` when no such move.
     pub liquidation_move_down: Option<f64>,
     pub liquidation_move_up: Option<f64>,
+    /// Set when isolated positions settled in another asset were left out of the totals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What the engine computed for a Scenario.

@@ -179,6 +179,9 @@ pub fn results(p: &ResultsProps) -> Html {
                 </div>
                 { moves }
             </div>
+            if let Some(note) = &a.note {
+                <p class="hint" role="note">{ format!("ⓘ Account totals: {note}.") }</p>
+            }
             <div class="table-wrap" tabindex="0" role="region" aria-label="Per-position results (scrolls sideways on narrow screens)">
             <table class="positions-table">
                 <thead><tr>
