@@ -23,11 +23,11 @@ fn help_text() -> String {
          USAGE:\n    leverlab <COMMAND> FILE|- [OPTIONS]\n\nCOMMANDS:\n",
     );
     for c in api::COMMANDS {
-        s.push_str(&format!("    {:<12} {}\n", c.name, c.summary));
+        s.push_str(&format!("    {:<14} {}\n", c.name, c.summary));
     }
     s.push_str(
-        "    help CMD     Show a command's options and output fields\n    \
-         --version    Print the version\n\n\
+        "    help CMD       Show a command's options and output fields\n    \
+         --version      Print the version\n\n\
          FILE is a Scenario in JSON; `-` reads standard input. Run `leverlab eval --help` for the\n\
          format. Invalid input exits with status 2 and one line per problem on standard error.\n",
     );
