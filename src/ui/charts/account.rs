@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
+use super::market::{bounds, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::{margin, venue, Report, Scenario, Settlement};
 use crate::ui::format;
@@ -170,33 +171,6 @@ impl AccountCurve {
         } else {
             format!("{x:+.1} %")
         }
-    }
-}
-
-fn bounds(ys: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
-    if !lo.is_finite() || !hi.is_finite() {
-        return (0.0, 1.0);
-    }
-    let pad = ((hi - lo) * 0.08).max(hi.abs().max(lo.abs()) * 1e-6).max(1e-12);
-    (lo - pad, hi + pad)
-}
-
-/// Axis label text: short numbers (`54k`, `1.2M`).
-fn short(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.0}k", v / 1e3)
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.1}")
-    } else if a == 0.0 {
-        "0".into()
-    } else {
-        format!("{v:.3}")
     }
 }
 
