@@ -14,7 +14,6 @@
 //! * [`carry`]: funding carry and the time after which funding alone liquidates.
 //! * [`recommend`]: maintenance-margin and leverage recommendation.
 //! * [`greeks`]: delta, gamma, funding theta and effective leverage.
-//! * [`commands`]: the CLI / JS API entries and their option checks.
 //!
 //! # Design Decision
 //! Time is in days at the front doors and in years (365 days: crypto trades every day) inside
@@ -27,7 +26,6 @@ use crate::engine::scenario::{check_non_negative, FieldError, InputErrors, Scena
 
 pub mod band;
 pub mod carry;
-pub mod commands;
 pub mod greeks;
 pub mod montecarlo;
 pub mod passage;

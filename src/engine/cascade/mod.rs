@@ -31,7 +31,6 @@ use std::collections::BTreeMap;
 
 use crate::engine::scenario::{check_non_negative, check_positive, FieldError, Side, Venue};
 
-pub mod commands;
 mod funding;
 mod generate;
 mod impact;

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{
+use crate::engine::cascade::{
     liquidation_map, market_levels, parse_positions_csv, sensitivity, simulate, sweep, user_cascade, CascadeResult,
     CriticalShock, FundingSignal, Impact, LevelSummary, MarketPosition, Sensitivity, Sweep, SweepOptions,
     UserCascade, UserMark,

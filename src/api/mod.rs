@@ -5,6 +5,9 @@
 //! A command takes a validated [`Scenario`] and [`Options`] and returns JSON, or the input
 //! problems it found (each naming its field).
 
+pub mod analytics;
+pub mod cascade;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -31,13 +34,13 @@ pub struct Command {
 pub const COMMANDS: &[Command] = &[Command {
     name: "eval",
     summary: "Liquidation prices, margins and account totals (the Report)",
-    help: include_str!("cli/eval_help.txt"),
+    help: include_str!("help/eval_help.txt"),
     run: |s, _| engine::evaluate(s).map(|r| to_json(&r)),
 },
 Command {
     name: "pnl",
     summary: "PnL and ROE of each position at an exit price (--price)",
-    help: include_str!("cli/pnl_help.txt"),
+    help: include_str!("help/pnl_help.txt"),
     run: |s, o| {
         let price = opt_f64(o, "price")?
             .ok_or_else(|| InputErrors::from(FieldError::new("--price", "give the exit price")))?;
@@ -47,7 +50,7 @@ Command {
 Command {
     name: "target",
     summary: "Exit price for a target ROE (--roe) or PnL (--pnl)",
-    help: include_str!("cli/target_help.txt"),
+    help: include_str!("help/target_help.txt"),
     run: |s, o| {
         engine::tools::target_price(s, opt_f64(o, "roe")?, opt_f64(o, "pnl")?, opt_f64(o, "position")?)
             .map(|r| to_json(&r))
@@ -56,13 +59,13 @@ Command {
 Command {
     name: "average-entry",
     summary: "Average entry of several fills, merged and evaluated",
-    help: include_str!("cli/average_entry_help.txt"),
+    help: include_str!("help/average_entry_help.txt"),
     run: |s, _| engine::tools::average_entry(s).map(|r| to_json(&r)),
 },
 Command {
     name: "max-size",
     summary: "Largest openable size for a balance and leverage (tier-aware)",
-    help: include_str!("cli/max_size_help.txt"),
+    help: include_str!("help/max_size_help.txt"),
     run: |s, o| {
         engine::tools::max_size(s, opt_f64(o, "balance")?, opt_f64(o, "leverage")?, opt_f64(o, "position")?)
             .map(|r| to_json(&r))
@@ -71,62 +74,62 @@ Command {
 Command {
     name: "margin",
     summary: "Liquidation price before/after adding or removing isolated margin (--add)",
-    help: include_str!("cli/margin_help.txt"),
+    help: include_str!("help/margin_help.txt"),
     run: |s, o| engine::tools::add_margin(s, opt_f64(o, "add")?, opt_f64(o, "position")?).map(|r| to_json(&r)),
 },
 Command {
     name: "stress",
     summary: "Stress curve: equity, margin ratio and PnL over a price move, liquidation markers",
-    help: engine::analytics::commands::STRESS_HELP,
-    run: engine::analytics::commands::stress_cmd,
+    help: analytics::STRESS_HELP,
+    run: analytics::stress_cmd,
 },
 Command {
     name: "grid",
     summary: "SPAN/Deribit-style scenario grid and two-symbol surface: worst loss, liquidations",
-    help: engine::analytics::commands::GRID_HELP,
-    run: engine::analytics::commands::grid_cmd,
+    help: analytics::GRID_HELP,
+    run: analytics::grid_cmd,
 },
 Command {
     name: "probability",
     summary: "Probability and median time to liquidation (closed form, optional Monte Carlo)",
-    help: engine::analytics::commands::PROBABILITY_HELP,
-    run: engine::analytics::commands::probability_cmd,
+    help: analytics::PROBABILITY_HELP,
+    run: analytics::probability_cmd,
 },
 Command {
     name: "band",
     summary: "Liquidation band: spread, next tier, fees, funding and slippage to bankruptcy",
-    help: engine::analytics::commands::BAND_HELP,
-    run: engine::analytics::commands::band_cmd,
+    help: analytics::BAND_HELP,
+    run: analytics::band_cmd,
 },
 Command {
     name: "carry",
     summary: "Funding carry per hour/day, liquidation-price drift, time to liquidation by funding",
-    help: engine::analytics::commands::CARRY_HELP,
-    run: engine::analytics::commands::carry_cmd,
+    help: analytics::CARRY_HELP,
+    run: analytics::carry_cmd,
 },
 Command {
     name: "recommend",
     summary: "Maintenance rate for the latency move (normal, fat-tailed) and max leverage for a target",
-    help: engine::analytics::commands::RECOMMEND_HELP,
-    run: engine::analytics::commands::recommend_cmd,
+    help: analytics::RECOMMEND_HELP,
+    run: analytics::recommend_cmd,
 },
 Command {
     name: "greeks",
     summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage",
-    help: engine::analytics::commands::GREEKS_HELP,
-    run: engine::analytics::commands::greeks_cmd,
+    help: analytics::GREEKS_HELP,
+    run: analytics::greeks_cmd,
 },
 Command {
     name: "map",
     summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
-    help: engine::cascade::commands::MAP_HELP,
-    run: engine::cascade::commands::map_cmd,
+    help: cascade::MAP_HELP,
+    run: cascade::map_cmd,
 },
 Command {
     name: "cascade",
     summary: "Liquidation cascade from a shock (--shock), amplification curve and critical shock (--sweep)",
-    help: engine::cascade::commands::CASCADE_HELP,
-    run: engine::cascade::commands::cascade_cmd,
+    help: cascade::CASCADE_HELP,
+    run: cascade::cascade_cmd,
 }];
 
 /// Looks a command up by name.
