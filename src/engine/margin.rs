@@ -266,11 +266,13 @@ pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usi
     for _ in 0..=tiers.len() {
         let t = &tiers[k];
         let p = solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp)?;
-        let k2 = tier_index(tiers, mm_value(m, p));
-        if k2 == k {
+        let v = mm_value(m, p);
+        // Usually the price lands in the tier it was solved with: check that tier's bounds
+        // before scanning the table (the same answer as `tier_index`, floors being sorted).
+        if t.floor <= v && tiers.get(k + 1).is_none_or(|next| v < next.floor) {
             return Some((p, k));
         }
-        k = k2;
+        k = tier_index(tiers, v);
     }
     // The walk oscillated (only possible with user tiers whose amounts break continuity):
     // take the self-consistent tier nearest to mark.
