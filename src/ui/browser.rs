@@ -95,3 +95,20 @@ pub fn post_height(height: f64) {
     let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from_f64(height.ceil()));
     let _ = parent.post_message(&msg, "*");
 }
+
+/// Where a file read in progress is kept alive (dropping a `FileReader` cancels it).
+pub type PendingRead = std::rc::Rc<std::cell::RefCell<Option<gloo::file::callbacks::FileReader>>>;
+
+/// Reads the file just picked in the `<input type="file">` that fired `e` as text, then calls
+/// `done(file name, text or a read-error message)`. The input is cleared so picking the same
+/// file again fires anew; `pending` keeps the read alive until it finishes.
+pub fn read_picked_file(e: &web_sys::Event, pending: &PendingRead, done: impl FnOnce(String, Result<String, String>) + 'static) {
+    let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+    input.set_value("");
+    let name = file.name();
+    let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |res| {
+        done(name, res.map_err(|e| format!("The file could not be read: {e}")))
+    });
+    *pending.borrow_mut() = Some(task);
+}

@@ -19,6 +19,7 @@ use crate::engine::analytics::Tail;
 use crate::engine::cascade::{parse_positions_csv, Depth, Generator, ImpactModel, MarketPosition};
 use crate::engine::{InputErrors, Market};
 use crate::ui::charts::market as defaults;
+use crate::ui::browser;
 use crate::ui::components::field::NumField;
 use crate::ui::form::{Errors, FormState};
 use crate::ui::parse::{field_text, parse_number, percent_text, NumKind};
@@ -460,23 +461,15 @@ pub fn market_form_card(p: &MarketFormCardProps) -> Html {
         let msg = import_msg.clone();
         let reader = reader.clone();
         Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            input.set_value("");
-            let name = file.name();
             let d = d.clone();
             let msg = msg.clone();
-            let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |res| match res {
-                Ok(text) => match import_positions(&name, &text) {
-                    Ok(ps) => {
-                        msg.set(Some((false, format!("Imported {} market positions from “{name}”.", ps.len()))));
-                        d.dispatch(Action::Market(MarketEdit::SetPositions(ps)));
-                    }
-                    Err(m) => msg.set(Some((true, m))),
-                },
-                Err(e) => msg.set(Some((true, format!("The file could not be read: {e}")))),
+            browser::read_picked_file(&e, &reader, move |name, res| match res.and_then(|text| import_positions(&name, &text)) {
+                Ok(ps) => {
+                    msg.set(Some((false, format!("Imported {} market positions from “{name}”.", ps.len()))));
+                    d.dispatch(Action::Market(MarketEdit::SetPositions(ps)));
+                }
+                Err(m) => msg.set(Some((true, m))),
             });
-            *reader.borrow_mut() = Some(task);
         })
     };
     let clear = {

@@ -1,7 +1,6 @@
 //! Sharing and files: copy link, export JSON / CSV, import a JSON Scenario or a positions CSV,
 //! and the theme toggle.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
@@ -72,23 +71,14 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
     let on_file = {
         let d = d.clone();
         let base = p.scenario.clone();
-        let reader: Rc<RefCell<Option<_>>> = reader.clone();
+        let reader = reader.clone();
         Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            input.set_value("");
-            let name = file.name();
             let d = d.clone();
             let base = base.as_deref().cloned().unwrap_or_else(|| crate::ui::form::FormState::default().to_scenario().expect("the default form is valid"));
-            let gfile = gloo::file::File::from(file);
-            let task = gloo::file::callbacks::read_as_text(&gfile, move |res| match res {
-                Ok(text) => match import_text(&name, &text, &base) {
-                    Ok(s) => d.dispatch(Action::Load(Box::new(s), Source::File)),
-                    Err(msg) => d.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
-                },
-                Err(e) => d.dispatch(Action::SetNotice(Some(Notice::warn(format!("The file could not be read: {e}"))))),
+            browser::read_picked_file(&e, &reader, move |name, res| match res.and_then(|text| import_text(&name, &text, &base)) {
+                Ok(s) => d.dispatch(Action::Load(Box::new(s), Source::File)),
+                Err(msg) => d.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
             });
-            *reader.borrow_mut() = Some(task);
         })
     };
     let theme = {
