@@ -65,9 +65,13 @@ fn check_report(venue: &str, mode: &str, r: &Value) {
     for p in ps {
         let lp = &p["liquidation_price"];
         assert!(lp.as_f64().is_some_and(|x| x > 0.0) || (lp.is_null() && p["liquidation_note"].is_string()), "{venue} {mode}: {p}");
-        assert!(p["formula"].as_str().is_some_and(|f| f.contains("LP") || f.contains('=')), "{venue}: formula stated");
-        assert!(p["source"].as_str().is_some_and(|s| !s.is_empty()), "{venue}: source stated");
+        // Format version 2: the texts are in the `models` table, once, and positions refer to it.
+        assert!(p.get("formula").is_none() && p.get("source").is_none(), "{venue}: no per-position texts");
+        let m = &r["models"][p["model"].as_u64().expect("model index") as usize];
+        assert!(m["formula"].as_str().is_some_and(|f| f.contains("LP") || f.contains('=')), "{venue}: formula stated");
+        assert!(m["source"].as_str().is_some_and(|s| !s.is_empty()), "{venue}: source stated");
     }
+    assert_eq!(r["version"], 2);
 }
 
 #[test]
@@ -215,4 +219,36 @@ fn tool_helps_document_their_options_and_output_fields() {
             assert!(text.contains(&n), "`leverlab {cmd} --help` does not mention `{n}`");
         }
     }
+}
+
+#[test]
+fn the_report_names_each_formula_once_and_reads_version_1_scenarios() {
+    // 200 isolated positions on two symbols: two rows in `models`, not 200 copies of the texts.
+    let positions: Vec<Value> = (0..200)
+        .map(|i| json!({"symbol": if i % 2 == 0 { "BTCUSDT" } else { "ETHUSDT" }, "size": 0.1 + i as f64 * 0.01, "entry_price": 60000, "leverage": 10}))
+        .collect();
+    let s = json!({"version": 1, "venue": "binance-usdm", "positions": positions});
+    let r = stdout_json(&run(&["eval", "-"], Some(&s.to_string())));
+    assert_eq!(r["version"], 2, "the Report is written in the current format");
+    let models = r["models"].as_array().expect("models table");
+    assert_eq!(models.len(), 2, "one row per maintenance table: {models:?}");
+    assert_eq!(r["positions"][0]["model"], 0);
+    assert_eq!(r["positions"][1]["model"], 1);
+    assert!(models[1]["source"].as_str().unwrap().contains("ETHUSDT"), "{models:?}");
+    // Reading version 1 changes nothing: the same Scenario without a version gives the same Report.
+    let mut s2 = s.clone();
+    s2.as_object_mut().unwrap().remove("version");
+    assert_eq!(stdout_json(&run(&["eval", "-"], Some(&s2.to_string()))), r);
+}
+
+#[test]
+fn output_is_compact_when_piped_and_indented_with_pretty() {
+    let compact = run(&["eval", "examples/okx.json"], None);
+    let text = String::from_utf8_lossy(&compact.stdout);
+    assert_eq!(text.trim_end().lines().count(), 1, "one line when standard output is not a terminal");
+    let pretty = run(&["eval", "examples/okx.json", "--pretty"], None);
+    assert!(String::from_utf8_lossy(&pretty.stdout).lines().count() > 20, "indented with --pretty");
+    assert_eq!(stdout_json(&compact), stdout_json(&pretty));
+    let back = run(&["--compact", "eval", "examples/okx.json", "--pretty", "--compact"], None);
+    assert_eq!(String::from_utf8_lossy(&back.stdout), text, "the last layout flag wins, anywhere on the line");
 }

@@ -29,7 +29,9 @@ fn help_text() -> String {
         "    help CMD       Show a command's options and output fields\n    \
          --version      Print the version\n\n\
          FILE is a Scenario in JSON; `-` reads standard input. Run `leverlab eval --help` for the\n\
-         format. Invalid input exits with status 2 and one line per problem on standard error.\n",
+         format. Invalid input exits with status 2 and one line per problem on standard error.\n\
+         Output is indented JSON on a terminal and one compact line otherwise; `--pretty` or\n\
+         `--compact` chooses.\n",
     );
     s
 }
@@ -92,9 +94,40 @@ pub fn parse_args(args: &[&str]) -> Result<(Option<String>, Options), InputError
     Ok((file, opts))
 }
 
-/// Runs the command line `args` (without the program name); returns the exit status.
+/// Runs the command line `args` (without the program name); returns the exit status. Output is
+/// compact JSON unless `--pretty` is given (see [`run_on`] for the terminal default).
 pub fn run(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_on(args, stdin, out, err, false)
+}
+
+/// Splits the output-layout flags off the arguments: `--pretty` (indented JSON, for people)
+/// and `--compact` (one line, for programs); the default is `terminal` (pretty when standard
+/// output is a terminal). Returns the remaining arguments and whether to indent.
+fn layout<'a>(args: &[&'a str], terminal: bool) -> (Vec<&'a str>, bool) {
+    let mut pretty = terminal;
+    let rest = args
+        .iter()
+        .filter(|a| match **a {
+            "--pretty" => {
+                pretty = true;
+                false
+            }
+            "--compact" => {
+                pretty = false;
+                false
+            }
+            _ => true,
+        })
+        .copied()
+        .collect();
+    (rest, pretty)
+}
+
+/// As [`run`], with `terminal` telling whether standard output is a terminal: then the JSON is
+/// indented for people unless `--compact` is given.
+pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) -> i32 {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (args, pretty) = layout(&args, terminal);
     let Some((&name, rest)) = args.split_first() else {
         let _ = write!(err, "{}", help_text());
         return EXIT_INPUT;
@@ -133,7 +166,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut
     });
     match result {
         Ok(v) => {
-            let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap_or_default();
             let _ = writeln!(out, "{text}");
             0
         }

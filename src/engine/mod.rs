@@ -12,7 +12,7 @@ pub mod tables;
 pub mod tools;
 pub mod venue;
 
-pub use report::{AccountReport, PositionReport, Report, Settlement};
+pub use report::{AccountReport, ModelInfo, ModelTable, PositionReport, Report, Settlement};
 pub use scenario::{
     parse_scenario, Contract, FieldError, InputErrors, MarginMode, Market, Position, Scenario, Side, Tier, Venue,
 };
@@ -174,6 +174,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         )
     });
 
+    let mut models = ModelTable::default();
     let positions = s
         .positions
         .iter()
@@ -240,8 +241,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 liquidatable_now,
                 effective_leverage: (equity_at_mark > 0.0).then(|| r.notional / equity_at_mark).and_then(finite),
                 max_leverage: finite(venue::max_leverage(m, m.mark_price)),
-                formula: m.formula.to_string(),
-                source: format!("{}; maintenance: {}", m.source, m.table_source),
+                model: models.index(m.formula, m.source, m.table_source),
             }
         })
         .collect();
@@ -253,6 +253,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         venue: s.venue,
         margin_mode: s.margin_mode,
         positions,
+        models: models.into_infos(),
         account: AccountReport {
             settlement,
             wallet_balance: wallet,

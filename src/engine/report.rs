@@ -65,11 +65,65 @@ pub struct PositionReport {
     /// Highest leverage the venue allows at mark: the tier's published maximum, Deribit's
     /// `1 / IMR(size)`, else `1 / (2 × MMR)`.
     pub max_leverage: Option<f64>,
+    /// Index into the Report's `models` table: the liquidation condition used and its sources
+    /// (format version 2; version 1 repeated both texts in every position).
+    pub model: usize,
+}
+
+/// One row of the Report's formula table, shared by every position solved with the same venue
+/// rule and maintenance schedule (a book of 10⁶ positions on one venue has a handful of rows).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ModelInfo {
     /// The liquidation condition used, written out.
     pub formula: String,
     /// Where the formula and the maintenance table come from (source tags as in leverlab's
     /// venue notes, table snapshot dates, or the fallback used and what to set instead).
     pub source: String,
+}
+
+/// Builds the formula table while positions are solved: each distinct (formula, source,
+/// maintenance source) gets one row, in order of first use. The keys are the presets' static
+/// texts, so a lookup compares a few pointers-and-lengths per distinct row, never allocates.
+#[derive(Clone, Debug, Default)]
+pub struct ModelTable {
+    keys: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+impl ModelTable {
+    /// The row index for a position model's texts, adding the row on first use.
+    pub fn index(&mut self, formula: &'static str, source: &'static str, table_source: &'static str) -> usize {
+        let key = (formula, source, table_source);
+        match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push(key);
+                self.keys.len() - 1
+            }
+        }
+    }
+
+    /// The number of rows so far.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True before any row was added.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Row `i` as the Report writes it (`None` past the end).
+    pub fn info(&self, i: usize) -> Option<ModelInfo> {
+        self.keys.get(i).map(|(formula, source, table)| ModelInfo {
+            formula: formula.to_string(),
+            source: format!("{source}; maintenance: {table}"),
+        })
+    }
+
+    /// The table as the Report writes it.
+    pub fn into_infos(self) -> Vec<ModelInfo> {
+        (0..self.len()).filter_map(|i| self.info(i)).collect()
+    }
 }
 
 /// Account-level totals. In cross mode these are one margin pool; in isolated mode they are the
@@ -106,5 +160,15 @@ pub struct Report {
     pub margin_mode: MarginMode,
     /// In the Scenario's order.
     pub positions: Vec<PositionReport>,
+    /// The formula table the positions' `model` refers to (formula and source texts once per
+    /// venue rule and maintenance schedule, not once per position).
+    pub models: Vec<ModelInfo>,
     pub account: AccountReport,
+}
+
+impl Report {
+    /// The formula and source a position was solved with (its row of `models`).
+    pub fn model_of(&self, p: &PositionReport) -> Option<&ModelInfo> {
+        self.models.get(p.model)
+    }
 }

@@ -19,7 +19,12 @@ use crate::engine::analytics::RiskMarket;
 use crate::engine::cascade::BookMarket;
 
 /// Version of the Scenario/Report format. Bumped when a field changes meaning.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// * 1: the first format.
+/// * 2: the Report's `formula` and `source` texts move from every position into one table,
+///   `models`, that each position's `model` index refers to. Scenarios are unchanged: a
+///   version-1 Scenario is read and evaluated as before.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A venue preset: how the venue values margin, which maintenance table it uses, whether the
 /// closing fee counts, and its usual contract type. The names are part of the format.

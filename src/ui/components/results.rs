@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::{MarginMode, PositionReport, Report, Settlement, Side};
+use crate::engine::{MarginMode, ModelInfo, PositionReport, Report, Settlement, Side};
 use crate::ui::components::explained::Explained;
 use crate::ui::format::{self, lev, num, pct, price};
 
@@ -65,8 +65,9 @@ fn nearest(r: &Report) -> String {
         .unwrap_or_else(|| "none".into())
 }
 
-fn row(i: usize, p: &PositionReport, mode: MarginMode) -> Html {
+fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode) -> Html {
     let u = unit(p.settlement);
+    let (formula, source) = model.map_or(("", ""), |m| (m.formula.as_str(), m.source.as_str()));
     let (level, status) = danger(p);
     let side = match p.side {
         Side::Long => "Long",
@@ -75,16 +76,16 @@ fn row(i: usize, p: &PositionReport, mode: MarginMode) -> Html {
     let liq_tip = match (p.liquidation_price, &p.liquidation_note) {
         (Some(lp), note) => format!(
             "Solved {} for P with collateral {} {u}, tier {} (MMR {}). Liquidation at {}.{} Source: {}.",
-            p.formula,
+            formula,
             num(p.collateral),
             p.liquidation_tier.map(|t| t + 1).unwrap_or(p.tier + 1),
             pct(p.liquidation_mmr.unwrap_or(p.mmr)),
             price(lp),
             note.as_ref().map(|n| format!(" Note: {n}.")).unwrap_or_default(),
-            p.source
+            source
         ),
-        (None, Some(note)) => format!("No liquidation price: {note}. Condition: {}. Source: {}.", p.formula, p.source),
-        (None, None) => format!("No liquidation price. Condition: {}. Source: {}.", p.formula, p.source),
+        (None, Some(note)) => format!("No liquidation price: {note}. Condition: {formula}. Source: {source}."),
+        (None, None) => format!("No liquidation price. Condition: {formula}. Source: {source}."),
     };
     let bk_tip = format!(
         "Price where collateral + PnL{} reaches 0, with collateral {} {u}.",
@@ -194,7 +195,7 @@ pub fn results(p: &ResultsProps) -> Html {
                     <th scope="col">{ "Distance check" }</th>
                 </tr></thead>
                 <tbody>
-                    { for r.positions.iter().enumerate().map(|(i, pr)| row(i, pr, r.margin_mode)) }
+                    { for r.positions.iter().enumerate().map(|(i, pr)| row(i, pr, r.model_of(pr), r.margin_mode)) }
                 </tbody>
             </table>
             </div>
