@@ -14,6 +14,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::api;
+use crate::engine::scenario::scenario_from_value;
 use crate::engine::{self, parse_scenario, FieldError, InputErrors, Scenario};
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
@@ -31,7 +32,7 @@ fn scenario_from(v: JsValue) -> Result<Scenario, JsValue> {
         None => {
             let json: serde_json::Value = serde_wasm_bindgen::from_value(v)
                 .map_err(|e| errors_to_js(&FieldError::new("", format!("not a Scenario object: {e}")).into()))?;
-            json.to_string()
+            return scenario_from_value(&json).map_err(|e| errors_to_js(&e));
         }
     };
     parse_scenario(&text).map_err(|e| errors_to_js(&e))

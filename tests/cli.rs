@@ -41,6 +41,8 @@ fn example(venue: &str) -> Value {
 fn flip_mode(mut s: Value) -> Value {
     if s["margin_mode"] == "cross" {
         s["margin_mode"] = json!("isolated");
+        // Isolated positions carry their own collateral: a wallet balance would be an error.
+        s.as_object_mut().expect("object").remove("wallet_balance");
         for p in s["positions"].as_array_mut().expect("positions") {
             if p.get("leverage").is_none() && p.get("margin").is_none() {
                 p["leverage"] = json!(10);

@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod cascade;
+pub mod input;
 pub mod margin;
 pub mod report;
 pub mod scenario;

@@ -59,7 +59,7 @@ impl Venue {
     ];
 
     /// The preset's name as written in the format (`"binance-usdm"`).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Venue::BinanceUsdm => "binance-usdm",
             Venue::BinanceCoinm => "binance-coinm",
@@ -74,13 +74,22 @@ impl Venue {
         }
     }
 
+    /// Every preset's name, in the order of [`Venue::ALL`].
+    pub const NAMES: [&'static str; Venue::ALL.len()] = {
+        let mut names = [""; Venue::ALL.len()];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Venue::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
     /// Parses a preset name; the error lists the known names.
     pub fn from_name(name: &str) -> Result<Venue, String> {
         Venue::ALL.iter().copied().find(|v| v.name() == name).ok_or_else(|| {
-            format!(
-                "unknown venue `{name}`; known venues: {}",
-                Venue::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
-            )
+            let hint = suggest(name, Venue::NAMES).map(|k| format!("did you mean {k}? ")).unwrap_or_default();
+            format!("unknown venue `{name}`; {hint}known venues: {}", Venue::NAMES.join(", "))
         })
     }
 }
@@ -217,101 +226,91 @@ pub struct Market {
     pub book: BookMarket,
 }
 
-/// One problem in the input: where it is and what is wrong.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    /// Path of the field, e.g. `positions[1].entry_price`; empty for the whole document.
-    pub path: String,
-    pub message: String,
-}
+pub(crate) use crate::engine::input::{check_non_negative, check_positive, check_rate};
+pub use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::input::{opt, parse_json, read_strict, req, suggest, Field, Shape};
 
-impl FieldError {
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { path: path.into(), message: message.into() }
-    }
-}
+/// The side names of the format.
+pub const SIDES: &[&str] = &["long", "short"];
+/// The contract names of the format.
+pub const CONTRACTS: &[&str] = &["linear", "inverse"];
+/// The margin-mode names of the format.
+pub const MARGIN_MODES: &[&str] = &["isolated", "cross"];
 
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
+/// The fields of a tier table's row ([`Tier`]).
+pub const TIER_FIELDS: &[Field] = &[
+    req("floor", Shape::Number),
+    req("mmr", Shape::Number),
+    opt("maint_amount", Shape::Number),
+    opt("max_leverage", Shape::Number),
+];
 
-/// All the problems found in one input; never empty when returned as an error.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct InputErrors(pub Vec<FieldError>);
+/// The fields of a [`Position`].
+pub const POSITION_FIELDS: &[Field] = &[
+    opt("symbol", Shape::Text),
+    opt("contract", Shape::Choice(CONTRACTS)),
+    opt("side", Shape::Choice(SIDES)),
+    req("size", Shape::Number),
+    req("entry_price", Shape::Number),
+    opt("mark_price", Shape::Number),
+    opt("leverage", Shape::Number),
+    opt("margin", Shape::Number),
+    opt("mmr", Shape::Number),
+    opt("maint_amount", Shape::Number),
+    opt("tiers", Shape::List(&Shape::Object(TIER_FIELDS))),
+    opt("max_leverage", Shape::Number),
+    opt("taker_fee", Shape::Number),
+];
 
-impl fmt::Display for InputErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
+/// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
+pub const MARKET: Shape =
+    Shape::Merged(&[crate::engine::analytics::RISK_FIELDS, crate::engine::cascade::BOOK_FIELDS]);
 
-impl std::error::Error for InputErrors {}
+/// The fields of a [`Scenario`].
+pub const SCENARIO_FIELDS: &[Field] = &[
+    opt("version", Shape::Whole),
+    req("venue", Shape::Choice(&Venue::NAMES)),
+    opt("margin_mode", Shape::Choice(MARGIN_MODES)),
+    opt("wallet_balance", Shape::Number),
+    opt("positions", Shape::List(&Shape::Object(POSITION_FIELDS))),
+    opt("market", MARKET),
+];
 
-impl From<FieldError> for InputErrors {
-    fn from(e: FieldError) -> Self {
-        InputErrors(vec![e])
-    }
-}
+/// The declared form of a Scenario document, for the strict reader.
+pub const SCENARIO: Shape = Shape::Object(SCENARIO_FIELDS);
 
 /// Parses a Scenario from JSON text and validates it.
 ///
+/// The reading is strict: text after the document, a document that is not an object, unknown
+/// fields (with a "did you mean" suggestion when a field is close), values of the wrong type,
+/// fields that mean nothing in the chosen margin mode, and out-of-range values are all errors,
+/// reported together in one pass, each at its path (`positions[0].levrage: unknown field; did
+/// you mean leverage?`, `market.depth.model: …`).
+///
 /// # Errors
-/// A syntax or type error gives one [`FieldError`] at the path where parsing stopped
-/// (unknown venue names list the known ones); a well-formed document with bad values gives
-/// one error per bad field (see [`Scenario::validate`]).
+/// One [`FieldError`] per problem; a syntax error is one whole-document error with its line
+/// and column.
 pub fn parse_scenario(text: &str) -> Result<Scenario, InputErrors> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let mut message = e.inner().to_string();
-        // serde_json appends " at line L column C"; keep it only for whole-document errors.
-        if !path.is_empty() {
-            if let Some(i) = message.find(" at line ") {
-                message.truncate(i);
-            }
-        }
-        if message.starts_with("unknown variant") && path == "venue" {
-            // serde lists the expected names already; say what they are.
-            message = message.replace("expected one of", "known venues:");
-        }
-        FieldError::new(path, message)
-    })?;
-    scenario.validate()?;
-    Ok(scenario)
+    let v = parse_json(text)?;
+    scenario_from_value(&v)
 }
 
-/// Checks that a number is finite and strictly positive.
-pub(crate) fn check_positive(errors: &mut Vec<FieldError>, path: &str, v: f64) {
-    if !v.is_finite() || v <= 0.0 {
-        errors.push(FieldError::new(path, "must be a finite number > 0"));
+/// [`parse_scenario`] of an already parsed JSON value (the JS API's objects).
+///
+/// # Errors
+/// As [`parse_scenario`].
+pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputErrors> {
+    if !v.is_object() {
+        let what = match v {
+            serde_json::Value::Array(_) => "a list",
+            serde_json::Value::String(_) => "text",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "true/false",
+            _ => "null",
+        };
+        return Err(FieldError::new("", format!("a Scenario must be a JSON object ({{\"venue\": …, \"positions\": […]}}), not {what}")).into());
     }
-}
-
-/// Checks that a number is finite and not negative.
-pub(crate) fn check_non_negative(errors: &mut Vec<FieldError>, path: &str, v: f64) {
-    if !v.is_finite() || v < 0.0 {
-        errors.push(FieldError::new(path, "must be a finite number ≥ 0"));
-    }
-}
-
-/// Checks that a rate lies in `[0, max)`.
-pub(crate) fn check_rate(errors: &mut Vec<FieldError>, path: &str, v: f64, max: f64) {
-    if !v.is_finite() || v < 0.0 || v >= max {
-        errors.push(FieldError::new(path, format!("must be a rate ≥ 0 and < {max}")));
-    }
+    read_strict(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors))
 }
 
 impl Scenario {
@@ -327,6 +326,12 @@ impl Scenario {
     /// number > 0`, `wallet_balance: required in cross margin mode`.
     pub fn validate(&self) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
+        self.problems(&mut errors);
+        InputErrors::check(errors)
+    }
+
+    /// The range and combination problems of [`Scenario::validate`], pushed onto `errors`.
+    pub fn problems(&self, errors: &mut Vec<FieldError>) {
         if self.version > FORMAT_VERSION {
             errors.push(FieldError::new(
                 "version",
@@ -337,8 +342,12 @@ impl Scenario {
             (MarginMode::Cross, None) => {
                 errors.push(FieldError::new("wallet_balance", "required in cross margin mode"))
             }
-            (_, Some(w)) => check_non_negative(&mut errors, "wallet_balance", w),
-            _ => {}
+            (MarginMode::Isolated, Some(_)) => errors.push(FieldError::new(
+                "wallet_balance",
+                "means nothing in isolated margin mode (each position's margin or leverage is its collateral); remove it, or set margin_mode to cross",
+            )),
+            (MarginMode::Cross, Some(w)) => check_non_negative(errors, "wallet_balance", w),
+            (MarginMode::Isolated, None) => {}
         }
         if self.margin_mode == MarginMode::Cross && self.positions.len() > 1 {
             let first = self.positions.first().map(|p| self.contract_of(p));
@@ -351,10 +360,10 @@ impl Scenario {
         }
         for (i, p) in self.positions.iter().enumerate() {
             let at = |f: &str| format!("positions[{i}].{f}");
-            check_positive(&mut errors, &at("size"), p.size);
-            check_positive(&mut errors, &at("entry_price"), p.entry_price);
+            check_positive(errors, &at("size"), p.size);
+            check_positive(errors, &at("entry_price"), p.entry_price);
             if let Some(m) = p.mark_price {
-                check_positive(&mut errors, &at("mark_price"), m);
+                check_positive(errors, &at("mark_price"), m);
             }
             if let Some(l) = p.leverage {
                 if !l.is_finite() || l < 1.0 || l > 1000.0 {
@@ -362,13 +371,20 @@ impl Scenario {
                 }
             }
             if let Some(m) = p.margin {
-                check_non_negative(&mut errors, &at("margin"), m);
+                if self.margin_mode == MarginMode::Cross {
+                    errors.push(FieldError::new(
+                        at("margin"),
+                        "means nothing in cross margin mode (the account's wallet_balance backs every position); remove it, or set margin_mode to isolated",
+                    ));
+                } else {
+                    check_non_negative(errors, &at("margin"), m);
+                }
             }
             if self.margin_mode == MarginMode::Isolated && p.leverage.is_none() && p.margin.is_none() {
                 errors.push(FieldError::new(at("leverage"), "give leverage or margin for an isolated position"));
             }
             if let Some(r) = p.mmr {
-                check_rate(&mut errors, &at("mmr"), r, 1.0);
+                check_rate(errors, &at("mmr"), r, 1.0);
             }
             if let Some(a) = p.maint_amount {
                 if !a.is_finite() {
@@ -376,7 +392,7 @@ impl Scenario {
                 }
             }
             if let Some(f) = p.taker_fee {
-                check_rate(&mut errors, &at("taker_fee"), f, 0.1);
+                check_rate(errors, &at("taker_fee"), f, 0.1);
             }
             if let Some(l) = p.max_leverage {
                 if !l.is_finite() || l < 1.0 || l > 1000.0 {
@@ -389,8 +405,8 @@ impl Scenario {
                 }
                 for (k, t) in tiers.iter().enumerate() {
                     let tp = |f: &str| format!("positions[{i}].tiers[{k}].{f}");
-                    check_non_negative(&mut errors, &tp("floor"), t.floor);
-                    check_rate(&mut errors, &tp("mmr"), t.mmr, 1.0);
+                    check_non_negative(errors, &tp("floor"), t.floor);
+                    check_rate(errors, &tp("mmr"), t.mmr, 1.0);
                     if !t.maint_amount.is_finite() {
                         errors.push(FieldError::new(tp("maint_amount"), "must be a finite number"));
                     }
@@ -404,13 +420,8 @@ impl Scenario {
             }
         }
         if let Some(m) = &self.market {
-            m.risk.validate(self, &mut errors);
-            m.book.validate(&mut errors);
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(InputErrors(errors))
+            m.risk.validate(self, errors);
+            m.book.validate(errors);
         }
     }
 }

@@ -22,6 +22,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::engine::input::{opt, req, suggest, Field, Shape};
 use crate::engine::scenario::{check_non_negative, FieldError, InputErrors, Scenario};
 
 pub mod band;
@@ -69,6 +70,22 @@ pub struct Jumps {
     pub std: f64,
 }
 
+/// The fields of [`Jumps`].
+pub const JUMP_FIELDS: &[Field] =
+    &[req("per_year", Shape::Number), opt("mean", Shape::Number), opt("std", Shape::Number)];
+
+/// The fields of [`RiskMarket`] (the risk half of the `market` section), for the strict reader.
+pub const RISK_FIELDS: &[Field] = &[
+    opt("volatility", Shape::Map(&Shape::Number)),
+    opt("drift", Shape::Number),
+    opt("horizon_days", Shape::Number),
+    opt("funding_rate_8h", Shape::Number),
+    opt("mark_last_spread", Shape::Number),
+    opt("tail", Shape::Variant(&[("normal", None), ("student_t", Some(&Shape::Number))])),
+    opt("correlation", Shape::Map(&Shape::Number)),
+    opt("jumps", Shape::Object(JUMP_FIELDS)),
+];
+
 /// Market assumptions for the analytics, in the Scenario's `market` section.
 ///
 /// The price follows dS/S = μ dt + σ dW (annualised μ = `drift`, σ = `volatility[symbol]`), so
@@ -102,7 +119,7 @@ pub struct RiskMarket {
 
 impl RiskMarket {
     /// Range checks for the risk fields; problems are pushed with their `market.…` path.
-    pub fn validate(&self, _scenario: &Scenario, errors: &mut Vec<FieldError>) {
+    pub fn validate(&self, scenario: &Scenario, errors: &mut Vec<FieldError>) {
         for (sym, v) in &self.volatility {
             if !v.is_finite() || *v < SIGMA_RANGE.0 || *v > SIGMA_RANGE.1 {
                 errors.push(FieldError::new(
@@ -141,8 +158,20 @@ impl RiskMarket {
             if !rho.is_finite() || !(-1.0..=1.0).contains(rho) {
                 errors.push(FieldError::new(format!("market.correlation.{pair}"), "must be between −1 and 1"));
             }
-            if pair.split('/').count() != 2 {
+            let names: Vec<&str> = pair.split('/').collect();
+            if names.len() != 2 {
                 errors.push(FieldError::new(format!("market.correlation.{pair}"), "key must name two symbols as \"A/B\""));
+                continue;
+            }
+            let known = symbols(scenario);
+            for name in names.iter().filter(|n| !known.iter().any(|k| k == *n)) {
+                let hint = suggest(name, known.iter().map(String::as_str))
+                    .map(|k| format!("; did you mean {k}?"))
+                    .unwrap_or_else(|| format!("; the symbols are: {}", known.join(", ")));
+                errors.push(FieldError::new(
+                    format!("market.correlation.{pair}"),
+                    format!("`{name}` is not the symbol of any position, so this correlation means nothing{hint}"),
+                ));
             }
         }
         if let Some(j) = &self.jumps {

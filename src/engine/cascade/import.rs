@@ -6,49 +6,133 @@
 //! empty cells are absent values. Parsing is the `csv` crate's (RFC 4180 quoting), fields and
 //! headers trimmed.
 
-use super::{validate_position, MarketPosition, MAX_GENERATED};
+use serde_json::{Map, Value};
+
+use super::{validate_position, MarketPosition, MARKET_POSITION_FIELDS, MAX_GENERATED};
+use crate::engine::input::{check, unknown_message, Problems, Shape};
 use crate::engine::scenario::{FieldError, InputErrors};
+
+const ROW: Shape = Shape::Object(MARKET_POSITION_FIELDS);
 
 /// Parses CSV text into market positions, validating each row like `market.positions`.
 ///
+/// Strict like the JSON format: a header naming an unknown column is an error (with a "did you
+/// mean" suggestion), a required column (`size`, `entry_price`) must be there, and every bad
+/// cell of every row is reported in one pass.
+///
 /// # Errors
 /// One [`FieldError`] per problem, at `csv[line N]` (the line in the text, header = line 1) and
-/// the column: a missing column, a value of the wrong type, a range error; or more than
-/// 5 000 000 rows.
+/// the column: an unknown or missing column, a value of the wrong type, a range error; at most
+/// [`crate::engine::input::MAX_ERRORS`] of them; or more than 5 000 000 rows.
 pub fn parse_positions_csv(text: &str) -> Result<Vec<MarketPosition>, InputErrors> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut p = Problems::new();
+    let known: Vec<&str> = MARKET_POSITION_FIELDS.iter().map(|f| f.name).collect();
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(FieldError::new("csv[line 1]", e.to_string()).into()),
+    };
+    for h in headers.iter() {
+        if !known.contains(&h) {
+            p.push(&format!("csv[line 1].{h}"), unknown_message("column", h, &known));
+        }
+    }
+    for f in MARKET_POSITION_FIELDS.iter().filter(|f| f.required) {
+        if !headers.iter().any(|h| h == f.name) {
+            p.push("csv[line 1]", format!("missing column `{}`", f.name));
+        }
+    }
+    if !p.errors.is_empty() {
+        return Err(InputErrors(p.errors));
+    }
     let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for (i, row) in rdr.deserialize::<MarketPosition>().enumerate() {
-        match row {
-            Ok(p) => {
-                let line = i + 2;
-                validate_position(&p, &format!("csv[line {line}]"), &mut errors);
-                out.push(p);
-            }
+    let mut record = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(i as u64 + 2, |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
-                    _ => e.to_string(),
-                };
-                errors.push(FieldError::new(format!("csv[line {line}]"), message));
+                let line = e.position().map_or(row as u64 + 2, |q| q.line());
+                p.push(&format!("csv[line {line}]"), e.to_string());
+                break;
             }
         }
-        if errors.len() >= 100 {
-            errors.push(FieldError::new("csv", "too many errors; stopped"));
+        row += 1;
+        let line = record.position().map_or(row as u64 + 1, |q| q.line());
+        let at = format!("csv[line {line}]");
+        // Fast path: a clean row deserialises directly; otherwise every cell is checked.
+        let pos = match record.deserialize::<MarketPosition>(Some(&headers)) {
+            Ok(pos) => pos,
+            Err(_) => {
+                let cells: Map<String, Value> = headers
+                    .iter()
+                    .zip(record.iter())
+                    .filter(|(_, c)| !c.is_empty())
+                    .map(|(h, c)| {
+                        let numeric = !matches!(h, "side" | "venue" | "symbol");
+                        let v = match c.parse::<f64>() {
+                            Ok(x) if numeric => serde_json::Number::from_f64(x).map_or(Value::from(c), Value::Number),
+                            _ => Value::from(c),
+                        };
+                        (h.to_string(), v)
+                    })
+                    .collect();
+                let before = p.errors.len();
+                let repaired = check(&Value::Object(cells), &ROW, &at, &mut p);
+                match repaired.map(serde_json::from_value::<MarketPosition>) {
+                    Some(Ok(pos)) if p.errors.len() > before => {
+                        // Range-check the good cells too, not repeating the bad ones.
+                        let mut range = Vec::new();
+                        validate_position(&pos, &at, &mut range);
+                        p.add_range(range);
+                        continue;
+                    }
+                    Some(Ok(pos)) => pos,
+                    Some(Err(e)) => {
+                        p.push(&at, e.to_string());
+                        continue;
+                    }
+                    None => continue,
+                }
+            }
+        };
+        let mut range = Vec::new();
+        validate_position(&pos, &at, &mut range);
+        for e in range {
+            p.push(&e.path, e.message);
+        }
+        out.push(pos);
+        if p.errors.len() > crate::engine::input::MAX_ERRORS {
             break;
         }
         if out.len() > MAX_GENERATED {
-            errors.push(FieldError::new("csv", format!("more than {MAX_GENERATED} rows")));
+            p.push("csv", format!("more than {MAX_GENERATED} rows; split the file or use market.generator"));
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(InputErrors(errors))
+    InputErrors::check(p.errors)?;
+    Ok(out)
+}
+
+/// Reads market positions from a JSON list (the page's import of a `market.positions` array),
+/// strictly, with paths under `path`.
+///
+/// # Errors
+/// Every problem of every position, at `path[i].field`.
+pub fn positions_from_json(v: &Value, path: &str) -> Result<Vec<MarketPosition>, InputErrors> {
+    let mut p = Problems::new();
+    let list = Shape::List(&ROW);
+    let repaired = check(v, &list, path, &mut p).unwrap_or(Value::Array(Vec::new()));
+    let ps: Vec<MarketPosition> = serde_json::from_value(repaired).map_err(|e| FieldError::new(path, e.to_string()))?;
+    for (i, pos) in ps.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let mut range = Vec::new();
+        validate_position(pos, &at, &mut range);
+        p.add_range(range);
     }
+    InputErrors::check(p.errors)?;
+    Ok(ps)
 }
 
 #[cfg(test)]
@@ -73,7 +157,7 @@ mod tests {
         let e = parse_positions_csv(text).unwrap_err().0;
         let paths: Vec<&str> = e.iter().map(|f| f.path.as_str()).collect();
         assert!(paths.contains(&"csv[line 2].size"), "{e:?}");
-        assert!(paths.contains(&"csv[line 3]"), "{e:?}");
+        assert!(paths.contains(&"csv[line 3].side"), "{e:?}");
         assert!(paths.contains(&"csv[line 4].leverage"), "{e:?}");
     }
 }

@@ -29,7 +29,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::engine::scenario::{check_non_negative, check_positive, FieldError, Side, Venue};
+use crate::engine::input::{opt, req, Field, Shape};
+use crate::engine::scenario::{check_non_negative, check_positive, FieldError, Side, Venue, SIDES};
 
 mod funding;
 mod generate;
@@ -41,7 +42,7 @@ mod sim;
 
 pub use funding::{funding_signal, FundingSignal, LeverageWeight, DEFAULT_BUCKETS};
 pub use impact::{Impact, MAX_UP_MOVE};
-pub use import::parse_positions_csv;
+pub use import::{parse_positions_csv, positions_from_json};
 pub use levels::{market_levels, reference_price, LevelSummary, MarketLevels, SideBook};
 pub use map::{liquidation_map, LiquidationMap, UserMark};
 pub use sim::{
@@ -168,6 +169,56 @@ pub struct Depth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round_seconds: Option<f64>,
 }
+
+/// The fields of a [`MarketPosition`] (and the columns of the market CSV).
+pub const MARKET_POSITION_FIELDS: &[Field] = &[
+    opt("side", Shape::Choice(SIDES)),
+    req("size", Shape::Number),
+    req("entry_price", Shape::Number),
+    opt("leverage", Shape::Number),
+    opt("liquidation_price", Shape::Number),
+    opt("venue", Shape::Choice(&Venue::NAMES)),
+    opt("symbol", Shape::Text),
+];
+
+/// The fields of a [`LognormalLeverage`].
+pub const LOGNORMAL_FIELDS: &[Field] =
+    &[req("median", Shape::Number), req("sigma", Shape::Number), opt("max", Shape::Number)];
+
+/// The fields of a [`Generator`].
+pub const GENERATOR_FIELDS: &[Field] = &[
+    req("open_interest_long", Shape::Number),
+    req("open_interest_short", Shape::Number),
+    opt("leverage_buckets", Shape::Map(&Shape::Number)),
+    opt("leverage_lognormal", Shape::Object(LOGNORMAL_FIELDS)),
+    opt("entry_spread", Shape::Number),
+    opt("price_history", Shape::List(&Shape::Number)),
+    opt("seed", Shape::Whole),
+    req("count", Shape::Whole),
+    opt("mmr", Shape::Number),
+];
+
+/// The form of a [`Depth`]: `model` names an [`ImpactModel`] whose fields sit beside the
+/// refill settings.
+pub const DEPTH: Shape = Shape::Tagged {
+    tag: "model",
+    variants: &[
+        ("linear", &[req("notional_per_pct", Shape::Number)]),
+        ("profile", &[req("notional_per_pct", Shape::List(&Shape::Number))]),
+        ("sqrt", &[opt("y", Shape::Number), req("daily_volatility", Shape::Number), req("daily_volume", Shape::Number)]),
+        ("amm", &[req("base_reserve", Shape::Number), req("quote_reserve", Shape::Number)]),
+    ],
+    common: &[opt("refill_half_life", Shape::Number), opt("round_seconds", Shape::Number)],
+};
+
+/// The fields of [`BookMarket`] (the book half of the `market` section), for the strict reader.
+pub const BOOK_FIELDS: &[Field] = &[
+    opt("price", Shape::Number),
+    opt("positions", Shape::List(&Shape::Object(MARKET_POSITION_FIELDS))),
+    opt("generator", Shape::Object(GENERATOR_FIELDS)),
+    opt("depth", DEPTH),
+    opt("basis", Shape::Number),
+];
 
 /// Book half of the Scenario's `market` section.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]

@@ -369,26 +369,16 @@ pub fn import_positions(name: &str, text: &str) -> Result<Vec<MarketPosition>, S
     };
     let t = text.trim_start();
     if t.starts_with('[') || t.starts_with('{') {
-        let v: serde_json::Value = serde_json::from_str(t).map_err(|e| format!("“{name}” is not valid JSON: {e}"))?;
-        let arr = match &v {
-            serde_json::Value::Array(_) => v.clone(),
-            serde_json::Value::Object(o) => o
-                .get("market")
-                .and_then(|m| m.get("positions"))
-                .or_else(|| o.get("positions"))
-                .cloned()
-                .ok_or_else(|| format!("“{name}”: no `positions` array found"))?,
+        let v = crate::engine::input::parse_json(t).map_err(|e| format!("“{name}” is not valid JSON: {}", e.message))?;
+        let (arr, path) = match &v {
+            serde_json::Value::Array(_) => (v.clone(), "positions"),
+            serde_json::Value::Object(o) => match o.get("market").and_then(|m| m.get("positions")) {
+                Some(p) => (p.clone(), "market.positions"),
+                None => (o.get("positions").cloned().ok_or_else(|| format!("“{name}”: no `positions` array found"))?, "positions"),
+            },
             _ => return Err(format!("“{name}”: expected an array of positions")),
         };
-        let ps: Vec<MarketPosition> =
-            serde_path_to_error::deserialize(arr).map_err(|e| format!("“{name}” was not imported: positions{}: {}", e.path(), e.inner()))?;
-        let mut errs = Vec::new();
-        for (i, p) in ps.iter().enumerate() {
-            crate::engine::cascade::validate_position(p, &format!("positions[{i}]"), &mut errs);
-        }
-        if !errs.is_empty() {
-            return Err(fail(InputErrors(errs)));
-        }
+        let ps = crate::engine::cascade::positions_from_json(&arr, path).map_err(fail)?;
         Ok(ps)
     } else {
         parse_positions_csv(text).map_err(fail)

@@ -24,7 +24,7 @@ pub struct ToolbarProps {
 
 /// Reads an imported file's text: a JSON Scenario, or a CSV of positions (into `base`).
 pub fn import_text(name: &str, text: &str, base: &Scenario) -> Result<Scenario, String> {
-    let looks_json = text.trim_start().starts_with('{');
+    let looks_json = text.trim_start().starts_with(['{', '[']);
     let result = if looks_json && !name.to_lowercase().ends_with(".csv") {
         parse_scenario(text)
     } else {
