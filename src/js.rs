@@ -26,16 +26,19 @@ fn errors_to_js(e: &InputErrors) -> JsValue {
 }
 
 /// Reads a Scenario from a JS object or JSON text, with the format's checks and paths.
-fn scenario_from(v: JsValue) -> Result<Scenario, JsValue> {
-    let text = match v.as_string() {
-        Some(t) => t,
+fn read_scenario(v: JsValue) -> Result<Scenario, InputErrors> {
+    match v.as_string() {
+        Some(text) => parse_scenario(&text),
         None => {
             let json: serde_json::Value = serde_wasm_bindgen::from_value(v)
-                .map_err(|e| errors_to_js(&FieldError::new("", format!("not a Scenario object: {e}")).into()))?;
-            return scenario_from_value(&json).map_err(|e| errors_to_js(&e));
+                .map_err(|e| FieldError::new("", format!("not a Scenario object: {e}")))?;
+            scenario_from_value(&json)
         }
-    };
-    parse_scenario(&text).map_err(|e| errors_to_js(&e))
+    }
+}
+
+fn scenario_from(v: JsValue) -> Result<Scenario, JsValue> {
+    read_scenario(v).map_err(|e| errors_to_js(&e))
 }
 
 /// Evaluates a Scenario; throws `[{path, message}]` on bad input.
@@ -53,14 +56,28 @@ pub fn run(command: &str, scenario: JsValue, options: JsValue) -> Result<JsValue
         let names: Vec<&str> = api::COMMANDS.iter().map(|c| c.name).collect();
         errors_to_js(&FieldError::new("command", format!("unknown command `{command}`; known: {}", names.join(", "))).into())
     })?;
-    let s = scenario_from(scenario)?;
-    let opts: api::Options = if options.is_undefined() || options.is_null() {
-        api::Options::new()
+    // Option and Scenario problems are reported together; option paths are setting names.
+    let mut errors = Vec::new();
+    let opts: Option<api::Options> = if options.is_undefined() || options.is_null() {
+        Some(api::Options::new())
     } else {
         match serde_wasm_bindgen::from_value::<serde_json::Value>(options) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => return Err(errors_to_js(&FieldError::new("options", "must be an object like {\"shock\": -0.05}").into())),
+            Ok(serde_json::Value::Object(m)) => match api::check_options(cmd, &m) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    errors.extend(e.0);
+                    None
+                }
+            },
+            _ => {
+                errors.push(FieldError::new("options", "must be an object like {\"shock\": -0.05}"));
+                None
+            }
         }
+    };
+    let s = read_scenario(scenario).map_err(|e| errors.extend(e.0)).ok();
+    let (Some(s), Some(opts)) = (s, opts) else {
+        return Err(errors_to_js(&InputErrors(errors)));
     };
     let out = (cmd.run)(&s, &opts).map_err(|e| errors_to_js(&e))?;
     to_js(&out)

@@ -254,3 +254,167 @@ fn output_is_compact_when_piped_and_indented_with_pretty() {
     let back = run(&["--compact", "eval", "examples/okx.json", "--pretty", "--compact"], None);
     assert_eq!(String::from_utf8_lossy(&back.stdout), text, "the last layout flag wins, anywhere on the line");
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn unknown_and_misplaced_options_fail_with_suggestions() {
+    // The audit: `--positon 1` was ignored and position 0 changed.
+    let o = run(&["margin", "examples/bybit.json", "--add", "100", "--positon", "1"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert_eq!(stderr(&o).trim(), "--positon: unknown option; did you mean --position?");
+    for (cmd, extra) in [
+        ("eval", "--levrage"),
+        ("pnl", "--prise"),
+        ("target", "--roi"),
+        ("average-entry", "--position"),
+        ("max-size", "--balanse"),
+    ] {
+        let mut args = vec![cmd, "examples/hyperliquid.json", extra, "5"];
+        if cmd == "pnl" {
+            args.extend(["--price", "1"]);
+        }
+        if cmd == "target" {
+            args.extend(["--roe", "0.5"]);
+        }
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{cmd} {extra}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with(&format!("{extra}: ")), "{cmd}: {}", stderr(&o));
+    }
+    let o = run(&["max-size", "examples/hyperliquid.json", "--balanse", "5"], None);
+    assert!(stderr(&o).contains("--balanse: unknown option; did you mean --balance?"), "{}", stderr(&o));
+    // An option of another command is named as such.
+    let o = run(&["eval", "examples/okx.json", "--shock", "-0.05"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("--shock: not an option of eval (it belongs to cascade); eval takes no options"), "{}", stderr(&o));
+    // Options before the command, stray short options.
+    let o = run(&["--shock", "1", "cascade", "examples/okx.json"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("give the command first"), "{}", stderr(&o));
+    let o = run(&["pnl", "examples/okx.json", "-p", "5"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("-p: unknown option"), "{}", stderr(&o));
+}
+
+#[test]
+fn options_before_file_work_and_values_are_typed() {
+    let after = stdout_json(&run(&["pnl", "examples/okx.json", "--price", "52000", "--position", "0"], None));
+    let before = stdout_json(&run(&["pnl", "--price", "52000", "--position=0", "examples/okx.json"], None));
+    assert_eq!(after, before);
+    // A switch never swallows FILE: `--monte-carlo FILE` reads FILE.
+    let s = json!({"venue": "hyperliquid", "positions": [{"symbol": "BTC", "size": 1, "entry_price": 100000, "leverage": 10}],
+                   "market": {"volatility": {"BTC": 0.6}}});
+    let a = stdout_json(&run(&["probability", "--curves", "-", "--horizon", "3"], Some(&s.to_string())));
+    let b = stdout_json(&run(&["probability", "-", "--horizon", "3", "--curves"], Some(&s.to_string())));
+    assert_eq!(a, b);
+    for (args, want) in [
+        (vec!["pnl", "examples/okx.json", "--price", "abc"], "--price: must be a finite number, not `abc`"),
+        (vec!["stress", "examples/okx.json", "--points", "1.5"], "--points: must be a whole number ≥ 0, not `1.5`"),
+        (vec!["margin", "examples/okx.json", "--add", "5", "--position", "-1"], "--position: must be a whole number ≥ 0, not `-1`"),
+        (vec!["cascade", "examples/okx.json", "--sweep=maybe"], "--sweep: must be true or false, not `maybe`"),
+        (vec!["pnl", "examples/okx.json", "--price"], "--price: needs a value"),
+        (vec!["pnl", "examples/okx.json", "--price", "1", "--price", "2"], "--price: given twice"),
+    ] {
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).lines().any(|l| l == want), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn option_and_scenario_problems_come_in_one_pass() {
+    let o = run(&["pnl", "-", "--prise", "5", "--position", "x"], Some(r#"{"venue": "okx", "positons": []}"#));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for want in [
+        "--prise: unknown option; did you mean --price?",
+        "--position: must be a whole number ≥ 0, not `x`",
+        "positons: unknown field; did you mean positions?",
+    ] {
+        assert!(err.lines().any(|l| l == want), "missing `{want}` in {err}");
+    }
+}
+
+#[test]
+fn engine_errors_name_settings_and_each_front_door_spells_them() {
+    use leverlab::api;
+    let s = leverlab::engine::parse_scenario(&example("okx").to_string()).unwrap();
+    let cmd = api::command("stress").unwrap();
+    let mut o = api::Options::new();
+    o.insert("range".into(), json!(1.5));
+    let e = api::run_command(cmd, &s, &o).unwrap_err();
+    assert_eq!(e.0[0].path, "range", "the JS API names the setting");
+    let o = run(&["stress", "examples/okx.json", "--range", "1.5"], None);
+    assert!(stderr(&o).starts_with("--range: "), "the CLI renders it as its flag: {}", stderr(&o));
+    // JS spells multi-word settings in snake_case (kebab accepted), and is as strict.
+    let cmd = api::command("cascade").unwrap();
+    let mut o = api::Options::new();
+    o.insert("max-shock".into(), json!("x"));
+    o.insert("shok".into(), json!(1));
+    let e = api::run_command(cmd, &s, &o).unwrap_err();
+    let lines: Vec<String> = e.0.iter().map(|f| f.to_string()).collect();
+    assert!(lines.contains(&"max_shock: must be a finite number, not `x`".to_string()), "{lines:?}");
+    assert!(lines.contains(&"shok: unknown option; did you mean `shock`?".to_string()), "{lines:?}");
+    // The engine itself writes no flag: no `"--name"` literal in src/engine.
+    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/engine"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    let flagged = line.match_indices("--").any(|(i, _)| {
+                        line[i + 2..].starts_with(|c: char| c.is_ascii_lowercase()) && !line[..i].ends_with('-')
+                    });
+                    assert!(!flagged, "{}:{}: the engine names a CLI flag: {line}", path.display(), n + 1);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn help_for_an_unknown_command_exits_2_with_the_list() {
+    let o = run(&["help", "bogus"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("unknown command `bogus`"), "{err}");
+    for v in ["eval", "cascade", "probability"] {
+        assert!(err.contains(v), "{err}");
+    }
+    let o = run(&["help", "evl"], None);
+    assert!(stderr(&o).contains("did you mean eval?"), "{}", stderr(&o));
+    assert_eq!(run(&["help", "cascade"], None).status.code(), Some(0));
+}
+
+#[test]
+fn output_errors_fail_the_process() {
+    // A full disk.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let o = Command::new(BIN)
+        .args(["eval", "examples/okx.json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("runs");
+    assert_ne!(o.status.code(), Some(0), "writing to /dev/full must fail");
+    assert!(stderr(&o).contains("cannot write the output"), "{}", stderr(&o));
+    // A pipe whose reader has gone.
+    let mut child = Command::new(BIN)
+        .args(["stress", "examples/okx.json", "--points", "5001"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("finishes");
+    assert_ne!(o.status.code(), Some(0), "writing to a closed pipe must fail");
+    assert!(stderr(&o).contains("cannot write the output"), "{}", stderr(&o));
+}

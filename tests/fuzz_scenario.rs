@@ -168,7 +168,7 @@ fn exercise(text: &str, opts: &Options) {
         assert_finite("margin", &x);
     }
     for c in api::COMMANDS {
-        let _ = (c.run)(&s, opts);
+        let _ = api::run_command(c, &s, opts);
     }
 }
 

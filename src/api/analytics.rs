@@ -1,11 +1,11 @@
-//! Front-door entries of the analytics for [`crate::api::COMMANDS`]: each reads and checks
-//! its options (errors name the option, e.g. `--range`), runs one analysis and returns its
+//! Front-door entries of the analytics for [`crate::api::COMMANDS`]: each declares its
+//! options, reads them (errors name the setting, e.g. `range`), runs one analysis and returns its
 //! typed result as JSON. Help texts live beside this file in `help/`.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::{opt_bool, opt_f64, to_json, CmdResult, Options};
+use crate::api::{flag, num, opt_bool, opt_f64, text, to_json, whole, CmdResult, Opt, Options};
 use crate::engine::analytics::probability::{self, McSettings, ProbabilitySettings};
 use crate::engine::analytics::recommend::{self, RecommendSettings};
 use crate::engine::analytics::{band, carry, check_horizon, greeks, horizon_days, stress};
@@ -19,29 +19,27 @@ pub const CARRY_HELP: &str = include_str!("help/carry.txt");
 pub const RECOMMEND_HELP: &str = include_str!("help/recommend.txt");
 pub const GREEKS_HELP: &str = include_str!("help/greeks.txt");
 
-/// Rejects options the command does not know.
-///
-/// # Errors
-/// One [`FieldError`] per unknown `--option`, listing the known ones.
-pub fn check_known(opts: &Options, known: &[&str]) -> Result<(), InputErrors> {
-    let errors: Vec<FieldError> = opts
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| {
-            let list = if known.is_empty() {
-                "this command takes no options".to_string()
-            } else {
-                format!("known options: {}", known.iter().map(|o| format!("--{o}")).collect::<Vec<_>>().join(", "))
-            };
-            FieldError::new(format!("--{k}"), format!("unknown option; {list}"))
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(InputErrors(errors))
-    }
-}
+/// The options of `stress`.
+pub const STRESS_OPTIONS: &[Opt] = &[text("symbol"), num("range"), whole("points")];
+/// The options of `grid`.
+pub const GRID_OPTIONS: &[Opt] = &[num("range"), whole("steps"), text("x"), text("y")];
+/// The options of `probability`.
+pub const PROBABILITY_OPTIONS: &[Opt] = &[
+    num("horizon"),
+    flag("monte_carlo"),
+    whole("paths"),
+    whole("steps"),
+    whole("seed"),
+    flag("no_bridge"),
+    flag("curves"),
+    flag("no_funding"),
+];
+/// The options of `band`.
+pub const BAND_OPTIONS: &[Opt] = &[num("horizon")];
+/// The options of `carry`.
+pub const CARRY_OPTIONS: &[Opt] = &[num("horizon"), whole("points")];
+/// The options of `recommend`.
+pub const RECOMMEND_OPTIONS: &[Opt] = &[num("confidence"), num("latency"), num("target"), num("horizon")];
 
 /// Reads an optional text option (a number given on the command line is taken as its text).
 ///
@@ -52,7 +50,7 @@ pub fn opt_str(opts: &Options, name: &str) -> Result<Option<String>, InputErrors
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(FieldError::new(format!("--{name}"), "must be text").into()),
+        Some(_) => Err(FieldError::new(name, "must be text").into()),
     }
 }
 
@@ -64,13 +62,13 @@ pub fn opt_uint(opts: &Options, name: &str, lo: u64, hi: u64) -> Result<Option<u
     match opt_f64(opts, name)? {
         None => Ok(None),
         Some(x) if x.fract() == 0.0 && x >= lo as f64 && x <= hi as f64 => Ok(Some(x as u64)),
-        Some(_) => Err(FieldError::new(format!("--{name}"), format!("must be a whole number from {lo} to {hi}")).into()),
+        Some(_) => Err(FieldError::new(name, format!("must be a whole number from {lo} to {hi}")).into()),
     }
 }
 
 /// The horizon: `--horizon`, else `market.horizon_days`, else 7 days.
 fn horizon(s: &Scenario, opts: &Options) -> Result<f64, InputErrors> {
-    let h = opt_f64(opts, "horizon")?.map(|h| check_horizon("--horizon", h)).transpose()?;
+    let h = opt_f64(opts, "horizon")?.map(|h| check_horizon("horizon", h)).transpose()?;
     Ok(horizon_days(s, h))
 }
 
@@ -80,7 +78,6 @@ fn json<T: Serialize>(r: Result<T, InputErrors>) -> CmdResult {
 
 /// `leverlab stress`: [`stress::stress_curve`].
 pub fn stress_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["symbol", "range", "points"])?;
     let symbol = opt_str(opts, "symbol")?;
     let range = opt_f64(opts, "range")?.unwrap_or(0.5);
     let points = opt_uint(opts, "points", 2, 10_001)?.unwrap_or(101) as usize;
@@ -89,29 +86,27 @@ pub fn stress_cmd(s: &Scenario, opts: &Options) -> CmdResult {
 
 /// `leverlab grid`: [`stress::scenario_grid`].
 pub fn grid_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["range", "steps", "x", "y"])?;
     let range = opt_f64(opts, "range")?.unwrap_or(0.16);
     let steps = opt_uint(opts, "steps", 3, 101)?.unwrap_or(9) as usize;
     let (x, y) = (opt_str(opts, "x")?, opt_str(opts, "y")?);
     let surface = match (&x, &y) {
         (Some(x), Some(y)) => Some((x.as_str(), y.as_str())),
         (None, None) => None,
-        (Some(_), None) => return Err(FieldError::new("--y", "give --y together with --x").into()),
-        (None, Some(_)) => return Err(FieldError::new("--x", "give --x together with --y").into()),
+        (Some(_), None) => return Err(FieldError::new("y", "give `y` together with `x`").into()),
+        (None, Some(_)) => return Err(FieldError::new("x", "give `x` together with `y`").into()),
     };
     json(stress::scenario_grid(s, range, steps, surface))
 }
 
 /// `leverlab probability`: [`probability::probability`].
 pub fn probability_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["horizon", "monte-carlo", "paths", "steps", "seed", "no-bridge", "curves", "no-funding"])?;
     let horizon_days = horizon(s, opts)?;
     let d = McSettings::default();
     let paths = opt_uint(opts, "paths", 1, 10_000_000)?;
     let steps = opt_uint(opts, "steps", 1, crate::engine::analytics::montecarlo::MAX_STEPS as u64)?;
     let seed = opt_uint(opts, "seed", 0, u64::from(u32::MAX))?;
-    let no_bridge = opt_bool(opts, "no-bridge")?;
-    let mc = opt_bool(opts, "monte-carlo")? || paths.is_some() || steps.is_some() || seed.is_some() || no_bridge;
+    let no_bridge = opt_bool(opts, "no_bridge")?;
+    let mc = opt_bool(opts, "monte_carlo")? || paths.is_some() || steps.is_some() || seed.is_some() || no_bridge;
     let settings = ProbabilitySettings {
         horizon_days,
         monte_carlo: mc.then(|| McSettings {
@@ -121,27 +116,24 @@ pub fn probability_cmd(s: &Scenario, opts: &Options) -> CmdResult {
             bridge: !no_bridge,
         }),
         curves: opt_bool(opts, "curves")?,
-        ignore_funding: opt_bool(opts, "no-funding")?,
+        ignore_funding: opt_bool(opts, "no_funding")?,
     };
     json(probability::probability(s, &settings))
 }
 
 /// `leverlab band`: [`band::band`].
 pub fn band_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["horizon"])?;
     json(band::band(s, horizon(s, opts)?))
 }
 
 /// `leverlab carry`: [`carry::carry`].
 pub fn carry_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["horizon", "points"])?;
     let points = opt_uint(opts, "points", 2, 1001)?.unwrap_or(25) as usize;
     json(carry::carry(s, horizon(s, opts)?, points))
 }
 
 /// `leverlab recommend`: [`recommend::recommend`].
 pub fn recommend_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &["confidence", "latency", "target", "horizon"])?;
     let d = RecommendSettings::default();
     let st = RecommendSettings {
         confidence: opt_f64(opts, "confidence")?.unwrap_or(d.confidence),
@@ -153,7 +145,6 @@ pub fn recommend_cmd(s: &Scenario, opts: &Options) -> CmdResult {
 }
 
 /// `leverlab greeks`: [`greeks::greeks`].
-pub fn greeks_cmd(s: &Scenario, opts: &Options) -> CmdResult {
-    check_known(opts, &[])?;
+pub fn greeks_cmd(s: &Scenario, _opts: &Options) -> CmdResult {
     json(greeks::greeks(s))
 }

@@ -1,5 +1,6 @@
 //! Front-door entries of the cascade for [`crate::api::COMMANDS`]: `map` and `cascade`. Each
-//! reads its options into a typed struct (errors name the option, e.g. `--shock`), runs the
+//! declares its options and reads them into a typed struct (errors name the setting, e.g.
+//! `shock`), runs the
 //! pure functions of this module and returns the typed result as JSON. Help texts live beside
 //! this file in `help/`.
 //!
@@ -14,26 +15,31 @@ use crate::engine::cascade::{
     CriticalShock, FundingSignal, Impact, LevelSummary, MarketPosition, Sensitivity, Sweep, SweepOptions,
     UserCascade, UserMark,
 };
-use crate::api::{to_json, CmdResult, Options};
+use crate::api::{flag, num, text, to_json, whole, CmdResult, Opt, Options};
 use crate::engine::{evaluate, FieldError, InputErrors, Scenario};
 
 pub const MAP_HELP: &str = include_str!("help/map.txt");
 pub const CASCADE_HELP: &str = include_str!("help/cascade.txt");
 
-/// Reads the command's options into `T`; unknown or mistyped options are errors at `--name`.
+/// The options of `map`.
+pub const MAP_OPTIONS: &[Opt] = &[whole("bins"), num("range"), text("csv"), text("csv_text")];
+/// The options of `cascade`.
+pub const CASCADE_OPTIONS: &[Opt] = &[
+    num("shock"),
+    flag("sweep"),
+    num("max_shock"),
+    whole("steps"),
+    num("threshold"),
+    flag("sensitivity"),
+    whole("max_path"),
+    text("csv"),
+    text("csv_text"),
+];
+
+/// Reads the command's options (checked against its declaration) into `T`.
 fn options<T: for<'de> Deserialize<'de>>(opts: &Options) -> Result<T, InputErrors> {
     let v = Value::Object(opts.clone());
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let msg = e.inner().to_string();
-        let name = if path == "." {
-            // serde names the unknown field in the message: "unknown field `x`, expected …".
-            msg.split('`').nth(1).unwrap_or("").to_string()
-        } else {
-            path
-        };
-        FieldError::new(format!("--{name}"), msg).into()
-    })
+    serde_path_to_error::deserialize(v).map_err(|e| FieldError::new(e.path().to_string(), e.inner().to_string()).into())
 }
 
 /// The market positions of `--csv PATH` / `csv_text`.
@@ -51,12 +57,12 @@ fn imported(csv: &Option<String>, csv_text: &Option<String>) -> Result<Vec<Marke
 
 #[cfg(not(target_arch = "wasm32"))]
 fn read_file(path: &str) -> Result<String, InputErrors> {
-    std::fs::read_to_string(path).map_err(|e| FieldError::new("--csv", format!("cannot read {path}: {e}")).into())
+    std::fs::read_to_string(path).map_err(|e| FieldError::new("csv", format!("cannot read {path}: {e}")).into())
 }
 
 #[cfg(target_arch = "wasm32")]
 fn read_file(_path: &str) -> Result<String, InputErrors> {
-    Err(FieldError::new("--csv", "no file system here: pass the CSV text as csv_text").into())
+    Err(FieldError::new("csv", "no file system here: pass the CSV text as `csv_text`").into())
 }
 
 /// The user's report, when the Scenario has positions.
@@ -69,7 +75,6 @@ fn user_report(s: &Scenario) -> Result<Option<crate::engine::Report>, InputError
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct MapOpts {
     #[serde(default = "default_bins")]
     bins: usize,
@@ -77,7 +82,7 @@ struct MapOpts {
     range: f64,
     #[serde(default)]
     csv: Option<String>,
-    #[serde(default, alias = "csv-text")]
+    #[serde(default)]
     csv_text: Option<String>,
 }
 
@@ -102,13 +107,12 @@ pub fn map_cmd(s: &Scenario, opts: &Options) -> CmdResult {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CascadeOpts {
     #[serde(default)]
     shock: Option<f64>,
     #[serde(default)]
     sweep: bool,
-    #[serde(default, alias = "max-shock")]
+    #[serde(default)]
     max_shock: Option<f64>,
     #[serde(default)]
     steps: Option<usize>,
@@ -116,11 +120,11 @@ struct CascadeOpts {
     threshold: Option<f64>,
     #[serde(default)]
     sensitivity: bool,
-    #[serde(default, alias = "max-path")]
+    #[serde(default)]
     max_path: Option<usize>,
     #[serde(default)]
     csv: Option<String>,
-    #[serde(default, alias = "csv-text")]
+    #[serde(default)]
     csv_text: Option<String>,
 }
 
@@ -155,7 +159,7 @@ struct CascadeOutput {
 pub fn cascade_cmd(s: &Scenario, opts: &Options) -> CmdResult {
     let o: CascadeOpts = options(opts)?;
     if o.shock.is_none() && !o.sweep && !o.sensitivity {
-        return Err(FieldError::new("--shock", "required (e.g. --shock -0.05), unless --sweep or --sensitivity is given").into());
+        return Err(FieldError::new("shock", "required (e.g. -0.05 for a 5 % drop), unless `sweep` or `sensitivity` is given").into());
     }
     let defaults = SweepOptions::default();
     let so = SweepOptions {
@@ -163,8 +167,7 @@ pub fn cascade_cmd(s: &Scenario, opts: &Options) -> CmdResult {
         steps: o.steps.unwrap_or(defaults.steps),
         threshold: o.threshold.unwrap_or(defaults.threshold),
     };
-    let rename = |e: InputErrors| InputErrors(e.0.into_iter().map(|f| FieldError::new(format!("--{}", f.path), f.message)).collect());
-    so.validate().map_err(rename)?;
+    so.validate()?;
     let extra = imported(&o.csv, &o.csv_text)?;
     let levels = market_levels(s, &extra, 1.0)?;
     let depth = s.market.as_ref().and_then(|m| m.book.depth.as_ref()).ok_or_else(|| {
@@ -175,7 +178,7 @@ pub fn cascade_cmd(s: &Scenario, opts: &Options) -> CmdResult {
     })?;
     let impact = Impact::new(depth);
     let cascade = match o.shock {
-        Some(shock) => Some(simulate(&levels, &impact, shock, o.max_path.unwrap_or(1000)).map_err(rename)?),
+        Some(shock) => Some(simulate(&levels, &impact, shock, o.max_path.unwrap_or(1000))?),
         None => None,
     };
     let swept = if o.sweep { Some(sweep(&levels, &impact, &so)?) } else { None };

@@ -4,6 +4,12 @@
 //!
 //! A command takes a validated [`Scenario`] and [`Options`] and returns JSON, or the input
 //! problems it found (each naming its field).
+//!
+//! Every command declares the options it accepts ([`Command::options`], each typed);
+//! [`check_options`] refuses unknown options (with a "did you mean" suggestion, or the command
+//! they belong to) and values of the wrong type before the command runs. Errors name the
+//! *setting* (`shock`); the front door renders it in its own spelling: the CLI as `--shock`
+//! ([`cli_name`]), the JS API as `shock`.
 
 pub mod analytics;
 pub mod cascade;
@@ -13,9 +19,48 @@ use serde_json::{Map, Value};
 
 use crate::engine::{self, FieldError, InputErrors, Scenario};
 
-/// Command options: CLI flags `--shock -0.05 --sweep` become `{"shock": -0.05, "sweep": true}`;
-/// the JS API passes an object.
+/// Command options: CLI flags `--shock -0.05 --sweep --max-shock 0.2` become
+/// `{"shock": -0.05, "sweep": true, "max_shock": 0.2}`; the JS API passes an object.
 pub type Options = Map<String, Value>;
+
+/// The type of an option's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptKind {
+    /// A finite number (`--shock -0.05`).
+    Number,
+    /// A whole number ≥ 0 (`--points 201`, `--position 1`).
+    Whole,
+    /// A switch: present = true (`--sweep`); JS passes `true`/`false`.
+    Flag,
+    /// Text (`--symbol BTCUSDT`, `--csv book.csv`).
+    Text,
+}
+
+/// One option a command accepts: its setting name (snake_case; the CLI writes it
+/// `--kebab-case`) and the type of its value.
+#[derive(Clone, Copy, Debug)]
+pub struct Opt {
+    pub name: &'static str,
+    pub kind: OptKind,
+}
+
+pub(crate) const fn num(name: &'static str) -> Opt {
+    Opt { name, kind: OptKind::Number }
+}
+pub(crate) const fn whole(name: &'static str) -> Opt {
+    Opt { name, kind: OptKind::Whole }
+}
+pub(crate) const fn flag(name: &'static str) -> Opt {
+    Opt { name, kind: OptKind::Flag }
+}
+pub(crate) const fn text(name: &'static str) -> Opt {
+    Opt { name, kind: OptKind::Text }
+}
+
+/// `--kebab-case` spelling of a setting for the command line.
+pub fn cli_name(setting: &str) -> String {
+    format!("--{}", setting.replace('_', "-"))
+}
 
 /// What a command returns.
 pub type CmdResult = Result<Value, InputErrors>;
@@ -27,7 +72,22 @@ pub struct Command {
     pub summary: &'static str,
     /// The full `--help` text: arguments, options and every output field.
     pub help: &'static str,
+    /// The options it accepts; anything else is an error.
+    pub options: &'static [Opt],
+    /// Runs it on options already checked by [`check_options`] (call [`run_command`]).
     pub run: fn(&Scenario, &Options) -> CmdResult,
+}
+
+impl Command {
+    /// The setting names of its options.
+    pub fn option_names(&self) -> Vec<&'static str> {
+        self.options.iter().map(|o| o.name).collect()
+    }
+
+    /// Its declared option `name`, if any.
+    pub fn option(&self, name: &str) -> Option<&'static Opt> {
+        self.options.iter().find(|o| o.name == name)
+    }
 }
 
 /// Every command, in the order `leverlab --help` lists them.
@@ -35,15 +95,17 @@ pub const COMMANDS: &[Command] = &[Command {
     name: "eval",
     summary: "Liquidation prices, margins and account totals (the Report)",
     help: include_str!("help/eval_help.txt"),
+    options: &[],
     run: |s, _| engine::evaluate(s).map(|r| to_json(&r)),
 },
 Command {
     name: "pnl",
     summary: "PnL and ROE of each position at an exit price (--price)",
     help: include_str!("help/pnl_help.txt"),
+    options: &[num("price"), whole("position")],
     run: |s, o| {
         let price = opt_f64(o, "price")?
-            .ok_or_else(|| InputErrors::from(FieldError::new("--price", "give the exit price")))?;
+            .ok_or_else(|| InputErrors::from(FieldError::new("price", "give the exit price")))?;
         engine::tools::pnl_at(s, price, opt_f64(o, "position")?).map(|r| to_json(&r))
     },
 },
@@ -51,6 +113,7 @@ Command {
     name: "target",
     summary: "Exit price for a target ROE (--roe) or PnL (--pnl)",
     help: include_str!("help/target_help.txt"),
+    options: &[num("roe"), num("pnl"), whole("position")],
     run: |s, o| {
         engine::tools::target_price(s, opt_f64(o, "roe")?, opt_f64(o, "pnl")?, opt_f64(o, "position")?)
             .map(|r| to_json(&r))
@@ -60,12 +123,14 @@ Command {
     name: "average-entry",
     summary: "Average entry of several fills, merged and evaluated",
     help: include_str!("help/average_entry_help.txt"),
+    options: &[],
     run: |s, _| engine::tools::average_entry(s).map(|r| to_json(&r)),
 },
 Command {
     name: "max-size",
     summary: "Largest openable size for a balance and leverage (tier-aware)",
     help: include_str!("help/max_size_help.txt"),
+    options: &[num("balance"), num("leverage"), whole("position")],
     run: |s, o| {
         engine::tools::max_size(s, opt_f64(o, "balance")?, opt_f64(o, "leverage")?, opt_f64(o, "position")?)
             .map(|r| to_json(&r))
@@ -75,60 +140,70 @@ Command {
     name: "margin",
     summary: "Liquidation price before/after adding or removing isolated margin (--add)",
     help: include_str!("help/margin_help.txt"),
+    options: &[num("add"), whole("position")],
     run: |s, o| engine::tools::add_margin(s, opt_f64(o, "add")?, opt_f64(o, "position")?).map(|r| to_json(&r)),
 },
 Command {
     name: "stress",
     summary: "Stress curve: equity, margin ratio and PnL over a price move, liquidation markers",
     help: analytics::STRESS_HELP,
+    options: analytics::STRESS_OPTIONS,
     run: analytics::stress_cmd,
 },
 Command {
     name: "grid",
     summary: "SPAN/Deribit-style scenario grid and two-symbol surface: worst loss, liquidations",
     help: analytics::GRID_HELP,
+    options: analytics::GRID_OPTIONS,
     run: analytics::grid_cmd,
 },
 Command {
     name: "probability",
     summary: "Probability and median time to liquidation (closed form, optional Monte Carlo)",
     help: analytics::PROBABILITY_HELP,
+    options: analytics::PROBABILITY_OPTIONS,
     run: analytics::probability_cmd,
 },
 Command {
     name: "band",
     summary: "Liquidation band: spread, next tier, fees, funding and slippage to bankruptcy",
     help: analytics::BAND_HELP,
+    options: analytics::BAND_OPTIONS,
     run: analytics::band_cmd,
 },
 Command {
     name: "carry",
     summary: "Funding carry per hour/day, liquidation-price drift, time to liquidation by funding",
     help: analytics::CARRY_HELP,
+    options: analytics::CARRY_OPTIONS,
     run: analytics::carry_cmd,
 },
 Command {
     name: "recommend",
     summary: "Maintenance rate for the latency move (normal, fat-tailed) and max leverage for a target",
     help: analytics::RECOMMEND_HELP,
+    options: analytics::RECOMMEND_OPTIONS,
     run: analytics::recommend_cmd,
 },
 Command {
     name: "greeks",
     summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage",
     help: analytics::GREEKS_HELP,
+    options: &[],
     run: analytics::greeks_cmd,
 },
 Command {
     name: "map",
     summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
     help: cascade::MAP_HELP,
+    options: cascade::MAP_OPTIONS,
     run: cascade::map_cmd,
 },
 Command {
     name: "cascade",
     summary: "Liquidation cascade from a shock (--shock), amplification curve and critical shock (--sweep)",
     help: cascade::CASCADE_HELP,
+    options: cascade::CASCADE_OPTIONS,
     run: cascade::cascade_cmd,
 }];
 
@@ -143,28 +218,125 @@ pub fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }))
 }
 
-/// Reads an optional number option.
+/// Checks options against `cmd`'s declaration and returns them normalised: keys in the
+/// setting's snake_case (`max-shock` → `max_shock`), values of their declared type (text from
+/// the command line is parsed: `"-0.05"` → -0.05, `"true"` → true).
 ///
 /// # Errors
-/// A [`FieldError`] at `--name` when the option is present but not a finite number.
+/// One [`FieldError`] per problem, at the setting's name: an unknown option (with "did you
+/// mean", or the commands it belongs to), a value of the wrong type, the same option twice
+/// (after normalisation).
+pub fn check_options(cmd: &Command, opts: &Options) -> Result<Options, InputErrors> {
+    let known = cmd.option_names();
+    let mut out = Options::new();
+    let mut errors = Vec::new();
+    for (key, value) in opts {
+        let name = key.replace('-', "_");
+        let Some(opt) = cmd.options.iter().find(|o| o.name == name) else {
+            errors.push(FieldError::new(name.clone(), unknown_option(cmd, &name, &known)));
+            continue;
+        };
+        if out.contains_key(&name) {
+            errors.push(FieldError::new(name, "given twice"));
+            continue;
+        }
+        match typed(opt.kind, value) {
+            Some(v) => {
+                out.insert(name, v);
+            }
+            None => errors.push(FieldError::new(name, wrong_type(opt.kind, value))),
+        }
+    }
+    InputErrors::check(errors)?;
+    Ok(out)
+}
+
+/// The message for an option `cmd` does not declare: "did you mean" a close one, else the
+/// commands it belongs to, else `cmd`'s options.
+pub fn unknown_option(cmd: &Command, name: &str, known: &[&str]) -> String {
+    if let Some(k) = crate::engine::input::suggest(name, known.iter().copied()) {
+        return format!("unknown option; did you mean `{k}`?");
+    }
+    let elsewhere: Vec<&str> =
+        COMMANDS.iter().filter(|c| c.options.iter().any(|o| o.name == name)).map(|c| c.name).collect();
+    let list = if known.is_empty() {
+        format!("{} takes no options", cmd.name)
+    } else {
+        format!("the options of {} are {}", cmd.name, known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+    };
+    if elsewhere.is_empty() {
+        format!("unknown option; {list}")
+    } else {
+        format!("not an option of {} (it belongs to {}); {list}", cmd.name, elsewhere.join(", "))
+    }
+}
+
+/// The value as its declared type, or `None` when it is not of that type.
+fn typed(kind: OptKind, v: &Value) -> Option<Value> {
+    match (kind, v) {
+        (_, Value::Null) => Some(Value::Null),
+        (OptKind::Number, Value::Number(n)) => n.as_f64().filter(|x| x.is_finite()).map(Value::from),
+        (OptKind::Number, Value::String(t)) => {
+            t.trim().parse::<f64>().ok().filter(|x| x.is_finite()).and_then(|x| serde_json::Number::from_f64(x)).map(Value::Number)
+        }
+        (OptKind::Whole, Value::Number(n)) => n.as_u64().map(Value::from),
+        (OptKind::Whole, Value::String(t)) => t.trim().parse::<u64>().ok().map(Value::from),
+        (OptKind::Flag, Value::Bool(_)) => Some(v.clone()),
+        (OptKind::Flag, Value::String(t)) => match t.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        (OptKind::Text, Value::String(_)) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+fn wrong_type(kind: OptKind, v: &Value) -> String {
+    let shown = match v {
+        Value::String(t) => format!("`{t}`"),
+        other => other.to_string(),
+    };
+    let want = match kind {
+        OptKind::Number => "a finite number",
+        OptKind::Whole => "a whole number ≥ 0",
+        OptKind::Flag => "true or false",
+        OptKind::Text => "text",
+    };
+    format!("must be {want}, not {shown}")
+}
+
+/// Runs `cmd` after checking its options: the one entry both front doors call.
+///
+/// # Errors
+/// The option problems of [`check_options`], then the command's own.
+pub fn run_command(cmd: &Command, s: &Scenario, opts: &Options) -> CmdResult {
+    let opts = check_options(cmd, opts)?;
+    (cmd.run)(s, &opts)
+}
+
+/// Reads an optional number option (already checked by [`check_options`]).
+///
+/// # Errors
+/// A [`FieldError`] at the setting's name when the value is not a finite number.
 pub fn opt_f64(opts: &Options, name: &str) -> Result<Option<f64>, InputErrors> {
     match opts.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_f64() {
             Some(x) if x.is_finite() => Ok(Some(x)),
-            _ => Err(FieldError::new(format!("--{name}"), "must be a finite number").into()),
+            _ => Err(FieldError::new(name, "must be a finite number").into()),
         },
     }
 }
 
-/// Reads an optional flag (`--sweep`, or `true`/`false` from JS).
+/// Reads an optional flag (already checked by [`check_options`]).
 ///
 /// # Errors
-/// A [`FieldError`] at `--name` when the option is present but not a boolean.
+/// A [`FieldError`] at the setting's name when the value is not a boolean.
 pub fn opt_bool(opts: &Options, name: &str) -> Result<bool, InputErrors> {
     match opts.get(name) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(FieldError::new(format!("--{name}"), "must be true or false").into()),
+        Some(_) => Err(FieldError::new(name, "must be true or false").into()),
     }
 }

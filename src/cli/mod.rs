@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 
 use serde_json::Value;
 
-use crate::api::{self, Options};
+use crate::api::{self, Command, OptKind, Options};
 use crate::engine::{parse_scenario, FieldError, InputErrors, Scenario};
 
 /// Exit status for invalid input or usage.
@@ -29,7 +29,11 @@ fn help_text() -> String {
         "    help CMD       Show a command's options and output fields\n    \
          --version      Print the version\n\n\
          FILE is a Scenario in JSON; `-` reads standard input. Run `leverlab eval --help` for the\n\
-         format. Invalid input exits with status 2 and one line per problem on standard error.\n\
+         format. Invalid input exits with status 2 and one line per problem on standard error\n\
+         (all problems at once: the Scenario's and the options'). Each command accepts only the\n\
+         options its help lists; an unknown one is an error (`--positon: unknown option; did you\n\
+         mean --position?`), options may come before or after FILE, and a value of the wrong type\n\
+         is named. Output that cannot be written (a full disk, a closed pipe) exits with status 1.\n\
          Output is indented JSON on a terminal and one compact line otherwise; `--pretty` or\n\
          `--compact` chooses.\n",
     );
@@ -52,46 +56,95 @@ pub fn read_scenario(arg: &str, stdin: &mut dyn Read) -> Result<Scenario, InputE
     parse_scenario(&text)
 }
 
-/// Splits arguments into the FILE and the options: `--key value` (value parsed as JSON when it
-/// is a number, `true`, `false` or `null`, else kept as text) and bare `--flag` (true).
+/// Splits `cmd`'s arguments into the FILE and its options, by the command's declaration:
+/// `--name value` or `--name=value` for a typed option (the value may begin with `-`: `--shock
+/// -0.05`), bare `--name` for a switch (never taking the next argument, so `--sweep FILE`
+/// works), anything else is FILE. Option names are normalised to their setting name
+/// (`--max-shock` → `max_shock`); values stay text for [`api::check_options`] to type.
 ///
-/// # Errors
-/// A usage error for more than one FILE.
-pub fn parse_args(args: &[&str]) -> Result<(Option<String>, Options), InputErrors> {
-    let mut file = None;
+/// Returns the FILE, the options and every usage problem (paths in the CLI's spelling).
+pub fn parse_args(cmd: &Command, args: &[&str]) -> (Option<String>, Options, Vec<FieldError>) {
+    let mut file: Option<String> = None;
     let mut opts = Options::new();
+    let mut errors = Vec::new();
+    let known = cmd.option_names();
+    let looks_like_value = |a: &str| !a.starts_with("--") && (a == "-" || !a.starts_with('-') || a.parse::<f64>().is_ok());
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
-        if let Some(key) = a.strip_prefix("--") {
-            let (key, inline) = match key.split_once('=') {
-                Some((k, v)) => (k, Some(v)),
-                None => (key, None),
-            };
-            let value = match inline {
-                Some(v) => Some(v),
-                None if i + 1 < args.len() && !args[i + 1].starts_with("--") => {
-                    i += 1;
-                    Some(args[i])
-                }
-                None => None,
-            };
-            let v = match value {
-                None => Value::Bool(true),
-                Some(v) => serde_json::from_str::<Value>(v)
-                    .ok()
-                    .filter(|j| !j.is_object() && !j.is_array() && !j.is_string())
-                    .unwrap_or_else(|| Value::String(v.to_string())),
-            };
-            opts.insert(key.to_string(), v);
-        } else if file.is_none() {
-            file = Some(a.to_string());
-        } else {
-            return Err(FieldError::new("", format!("unexpected argument `{a}` (only one FILE is read)")).into());
-        }
         i += 1;
+        let Some(body) = a.strip_prefix("--").filter(|b| !b.is_empty()) else {
+            if a.starts_with('-') && a != "-" && a.parse::<f64>().is_err() {
+                errors.push(FieldError::new(a, format!("unknown option; options are written --name (see `leverlab {} --help`)", cmd.name)));
+            } else if file.is_none() {
+                file = Some(a.to_string());
+            } else {
+                errors.push(FieldError::new("", format!("unexpected argument `{a}` (only one FILE is read; options are written --name VALUE)")));
+            }
+            continue;
+        };
+        let (key, inline) = match body.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (body, None),
+        };
+        let setting = key.replace('-', "_");
+        let shown = api::cli_name(&setting);
+        let Some(opt) = cmd.option(&setting) else {
+            errors.push(FieldError::new(shown, render_message(cmd, &api::unknown_option(cmd, &setting, &known))));
+            // Skip its value too, so it is not taken for FILE.
+            if inline.is_none() && i < args.len() && looks_like_value(args[i]) && (file.is_some() || args[i].parse::<f64>().is_ok()) {
+                i += 1;
+            }
+            continue;
+        };
+        let value = match (opt.kind, inline) {
+            (_, Some(v)) => v.to_string(),
+            (OptKind::Flag, None) => "true".to_string(),
+            (_, None) if i < args.len() && looks_like_value(args[i]) => {
+                i += 1;
+                args[i - 1].to_string()
+            }
+            (_, None) => {
+                errors.push(FieldError::new(shown, "needs a value"));
+                continue;
+            }
+        };
+        if opts.insert(setting, Value::String(value)).is_some() {
+            errors.push(FieldError::new(shown, "given twice"));
+        }
     }
-    Ok((file, opts))
+    (file, opts, errors)
+}
+
+/// A message in the CLI's spelling: each option of `cmd` named as `` `max_shock` `` becomes
+/// `--max-shock`.
+fn render_message(cmd: &Command, message: &str) -> String {
+    let mut m = message.to_string();
+    for o in cmd.options {
+        m = m.replace(&format!("`{}`", o.name), &api::cli_name(o.name));
+    }
+    m
+}
+
+/// An error of the shared command code in the CLI's spelling: a path naming one of `cmd`'s
+/// settings becomes its `--flag`, and so do the settings named in the message.
+fn render(cmd: &Command, e: FieldError) -> FieldError {
+    let path = if cmd.option(&e.path).is_some() { api::cli_name(&e.path) } else { e.path };
+    FieldError::new(path, render_message(cmd, &e.message))
+}
+
+/// Exit status when the output cannot be written (a full disk, a closed pipe).
+pub const EXIT_OUTPUT: i32 = 1;
+
+/// Writes `text` and flushes; on failure says so on `err` and gives [`EXIT_OUTPUT`].
+fn emit(out: &mut dyn Write, err: &mut dyn Write, text: &str) -> i32 {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(err, "leverlab: cannot write the output: {e}");
+            EXIT_OUTPUT
+        }
+    }
 }
 
 /// Runs the command line `args` (without the program name); returns the exit status. Output is
@@ -133,42 +186,64 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
         return EXIT_INPUT;
     };
     match name {
-        "--version" | "-V" | "version" => {
-            let _ = writeln!(out, "leverlab {VERSION}");
-            return 0;
-        }
-        "--help" | "-h" => {
-            let _ = write!(out, "{}", help_text());
-            return 0;
-        }
+        "--version" | "-V" | "version" => return emit(out, err, &format!("leverlab {VERSION}\n")),
+        "--help" | "-h" => return emit(out, err, &help_text()),
         "help" => {
-            let text = rest.first().and_then(|c| api::command(c)).map(|c| c.help.to_string());
-            let _ = write!(out, "{}", text.unwrap_or_else(help_text));
-            return 0;
+            return match rest {
+                [] => emit(out, err, &help_text()),
+                [c] => match api::command(c) {
+                    Some(cmd) => emit(out, err, cmd.help),
+                    None => {
+                        let _ = writeln!(err, "{}\n", unknown_command(c));
+                        let _ = write!(err, "{}", help_text());
+                        EXIT_INPUT
+                    }
+                },
+                _ => {
+                    let _ = writeln!(err, "help takes one command name, e.g. `leverlab help cascade`");
+                    EXIT_INPUT
+                }
+            };
         }
         _ => {}
     }
     let Some(cmd) = api::command(name) else {
-        let names: Vec<&str> = api::COMMANDS.iter().map(|c| c.name).collect();
-        let _ = writeln!(err, "unknown command `{name}`; commands: {}", names.join(", "));
+        let _ = writeln!(err, "{}", unknown_command(name));
         return EXIT_INPUT;
     };
     if rest.iter().any(|a| *a == "--help" || *a == "-h") {
-        let _ = write!(out, "{}", cmd.help);
-        return 0;
+        return emit(out, err, cmd.help);
     }
-    let result = parse_args(rest).and_then(|(file, opts)| {
-        let file = file.ok_or_else(|| {
-            InputErrors::from(FieldError::new("", format!("{name}: missing FILE (a Scenario in JSON, or - for standard input)")))
-        })?;
-        let scenario = read_scenario(&file, stdin)?;
-        (cmd.run)(&scenario, &opts)
-    });
+    // Every usage, option and Scenario problem together, in one pass.
+    let (file, raw, mut errors) = parse_args(cmd, rest);
+    let opts = match api::check_options(cmd, &raw) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            errors.extend(e.0.into_iter().map(|f| render(cmd, f)));
+            None
+        }
+    };
+    let scenario = match file {
+        None => {
+            errors.push(FieldError::new("", format!("{name}: missing FILE (a Scenario in JSON, or - for standard input)")));
+            None
+        }
+        Some(f) => match read_scenario(&f, stdin) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        },
+    };
+    let result = match (scenario, opts) {
+        (Some(s), Some(o)) if errors.is_empty() => (cmd.run)(&s, &o).map_err(|e| InputErrors(e.0.into_iter().map(|f| render(cmd, f)).collect())),
+        _ => Err(InputErrors(errors)),
+    };
     match result {
         Ok(v) => {
             let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap_or_default();
-            let _ = writeln!(out, "{text}");
-            0
+            emit(out, err, &format!("{text}\n"))
         }
         Err(errors) => {
             for e in &errors.0 {
@@ -177,4 +252,14 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
             EXIT_INPUT
         }
     }
+}
+
+/// `unknown command `x`; did you mean …? commands: …`.
+fn unknown_command(name: &str) -> String {
+    let names: Vec<&str> = api::COMMANDS.iter().map(|c| c.name).chain(["help"]).collect();
+    let hint = crate::engine::input::suggest(name, names.iter().copied()).map(|c| format!("did you mean {c}? ")).unwrap_or_default();
+    if name.starts_with('-') {
+        return format!("`{name}`: give the command first, then FILE and the options: leverlab COMMAND FILE [OPTIONS]; commands: {}", names.join(", "));
+    }
+    format!("unknown command `{name}`; {hint}commands: {}", names.join(", "))
 }

@@ -25,7 +25,7 @@ fn finite(x: f64) -> Option<f64> {
 /// Picks the positions a tool applies to: `Some(i)` → just `i`, `None` → all.
 ///
 /// # Errors
-/// `--position` out of range, or a Scenario without positions.
+/// `position` out of range, or a Scenario without positions.
 pub fn select(s: &Scenario, position: Option<f64>) -> Result<Vec<usize>, InputErrors> {
     if s.positions.is_empty() {
         return Err(FieldError::new("positions", "list at least one position").into());
@@ -34,7 +34,7 @@ pub fn select(s: &Scenario, position: Option<f64>) -> Result<Vec<usize>, InputEr
         None => Ok((0..s.positions.len()).collect()),
         Some(i) if i >= 0.0 && i.fract() == 0.0 && (i as usize) < s.positions.len() => Ok(vec![i as usize]),
         Some(_) => Err(FieldError::new(
-            "--position",
+            "position",
             format!("must be a position index from 0 to {}", s.positions.len() - 1),
         )
         .into()),
@@ -74,11 +74,11 @@ pub struct PnlRow {
 /// `PnL = s·Q·(P − EP)` (linear) or `s·N·(1/EP − 1/P)` (inverse); `ROE = PnL / IM`.
 ///
 /// # Errors
-/// `--price` not a finite number > 0; `--position` out of range.
+/// `price` not a finite number > 0; `position` out of range.
 pub fn pnl_at(s: &Scenario, price: f64, position: Option<f64>) -> Result<Vec<PnlRow>, InputErrors> {
     if !(crate::engine::MIN_PRICE..=crate::engine::MAX_PRICE).contains(&price) {
         return Err(FieldError::new(
-            "--price",
+            "price",
             format!("must be a price from {:e} to {:e}", crate::engine::MIN_PRICE, crate::engine::MAX_PRICE),
         )
         .into());
@@ -132,7 +132,7 @@ pub struct TargetRow {
 /// side is ≤ 0. (Bybit calculator "Target Price" tab [S5]; Binance "Target Price" [S1].)
 ///
 /// # Errors
-/// Neither or both of `--roe` / `--pnl`, a non-finite value, or `--position` out of range.
+/// Neither or both of `roe` / `pnl`, a non-finite value, or `position` out of range.
 pub fn target_price(
     s: &Scenario,
     roe: Option<f64>,
@@ -141,11 +141,11 @@ pub fn target_price(
 ) -> Result<Vec<TargetRow>, InputErrors> {
     match (roe, target_pnl) {
         (None, None) | (Some(_), Some(_)) => {
-            return Err(FieldError::new("--roe", "give exactly one of --roe (fraction, 0.5 = +50 %) or --pnl").into())
+            return Err(FieldError::new("roe", "give exactly one of `roe` (fraction, 0.5 = +50 %) or `pnl`").into())
         }
         _ => {}
     }
-    for (name, v) in [("--roe", roe), ("--pnl", target_pnl)] {
+    for (name, v) in [("roe", roe), ("pnl", target_pnl)] {
         if v.is_some_and(|x| x.is_nan() || x.abs() > crate::engine::MAX_AMOUNT) {
             return Err(FieldError::new(name, format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
         }
@@ -299,9 +299,9 @@ pub struct MaxSizeRow {
 /// Fees charged on opening at other venues and open-order loss are not deducted.
 ///
 /// # Errors
-/// Missing or invalid `--balance` / `--leverage` (each defaults to the Scenario's
+/// Missing or invalid `balance` / `leverage` (each defaults to the Scenario's
 /// `wallet_balance` / the position's `margin`, and the position's `leverage`), a leverage above
-/// the venue's maximum at any size, or `--position` out of range.
+/// the venue's maximum at any size, or `position` out of range.
 pub fn max_size(
     s: &Scenario,
     balance: Option<f64>,
@@ -315,16 +315,16 @@ pub fn max_size(
         let p = &s.positions[i];
         let (m, _) = model(s, i)?;
         let b = balance.or(s.wallet_balance).or(p.margin).ok_or_else(|| {
-            InputErrors::from(FieldError::new("--balance", "give --balance (or wallet_balance / the position's margin)"))
+            InputErrors::from(FieldError::new("balance", "give `balance` (or wallet_balance / the position's margin)"))
         })?;
         if !(0.0..=crate::engine::MAX_AMOUNT).contains(&b) {
-            return Err(FieldError::new("--balance", format!("must be a number from 0 to {:e}", crate::engine::MAX_AMOUNT)).into());
+            return Err(FieldError::new("balance", format!("must be a number from 0 to {:e}", crate::engine::MAX_AMOUNT)).into());
         }
         let l = leverage.or(p.leverage).ok_or_else(|| {
-            InputErrors::from(FieldError::new("--leverage", "give --leverage (or the position's leverage)"))
+            InputErrors::from(FieldError::new("leverage", "give `leverage` (or the position's leverage)"))
         })?;
         if !l.is_finite() || !(1.0..=1000.0).contains(&l) {
-            return Err(FieldError::new("--leverage", "must be a number from 1 to 1000").into());
+            return Err(FieldError::new("leverage", "must be a number from 1 to 1000").into());
         }
         let per_notional = 1.0 / l + if s.venue == crate::engine::Venue::Bitmex { 2.0 * m.fee_rate } else { 0.0 };
         let by_balance = b / per_notional;
@@ -333,7 +333,7 @@ pub fn max_size(
             let coin = (1.0 / l - r.im_base) / r.per_coin;
             if coin <= 0.0 {
                 return Err(FieldError::new(
-                    "--leverage",
+                    "leverage",
                     format!("exceeds the venue's maximum leverage {:.0}x at any size", 1.0 / r.im_base),
                 )
                 .into());
@@ -347,7 +347,7 @@ pub fn max_size(
                 Some(0) => {
                     let ml = tables::max_leverage_at(&m.tiers, 0.0).unwrap_or(l);
                     return Err(FieldError::new(
-                        "--leverage",
+                        "leverage",
                         format!("exceeds the venue's maximum leverage {ml}x at any size"),
                     )
                     .into());
@@ -410,8 +410,8 @@ pub struct MarginChange {
 /// what Binance asks the user to type (14,000 USDT at 2x + 1,000 → 1.75x [S4]).
 ///
 /// # Errors
-/// Cross mode (margin is the wallet balance there), `--add` missing or non-finite, a removal
-/// larger than the margin, or `--position` out of range.
+/// Cross mode (margin is the wallet balance there), `add` missing or non-finite, a removal
+/// larger than the margin, or `position` out of range.
 pub fn add_margin(s: &Scenario, amount: Option<f64>, position: Option<f64>) -> Result<MarginChange, InputErrors> {
     if s.margin_mode == MarginMode::Cross {
         return Err(FieldError::new(
@@ -420,16 +420,16 @@ pub fn add_margin(s: &Scenario, amount: Option<f64>, position: Option<f64>) -> R
         )
         .into());
     }
-    let amount = amount.ok_or_else(|| InputErrors::from(FieldError::new("--add", "give the amount to add (negative removes)")))?;
+    let amount = amount.ok_or_else(|| InputErrors::from(FieldError::new("add", "give the amount to add (negative removes)")))?;
     if amount.is_nan() || amount.abs() > crate::engine::MAX_AMOUNT {
-        return Err(FieldError::new("--add", format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
+        return Err(FieldError::new("add", format!("must be a number up to {:e} in magnitude", crate::engine::MAX_AMOUNT)).into());
     }
     let i = *select(s, Some(position.unwrap_or(0.0)))?.first().unwrap_or(&0);
     let before = crate::engine::evaluate(s)?;
     let current = before.positions[i].collateral;
     let new_margin = current + amount;
     if !new_margin.is_finite() || new_margin < 0.0 {
-        return Err(FieldError::new("--add", format!("would leave negative margin (the position has {current})")).into());
+        return Err(FieldError::new("add", format!("would leave negative margin (the position has {current})")).into());
     }
     let mut changed = s.clone();
     changed.positions[i].margin = Some(new_margin);

@@ -90,10 +90,10 @@ pub fn after_funding(s: &Scenario, report: &Report, per_8h: &[f64], days: f64) -
 /// with `points` points of liquidation drift from 0 to `horizon_days`.
 ///
 /// # Errors
-/// `--points` unless 2 ≤ points ≤ 1001, and the Report's errors.
+/// `points` unless 2 ≤ points ≤ 1001, and the Report's errors.
 pub fn carry(s: &Scenario, horizon_days: f64, points: usize) -> Result<CarryReport, InputErrors> {
     if !(2..=1001).contains(&points) {
-        return Err(FieldError::new("--points", "must be a whole number from 2 to 1001").into());
+        return Err(FieldError::new("points", "must be a whole number from 2 to 1001").into());
     }
     let report = evaluate(s)?;
     let rate = risk_market(s).funding_rate_8h.unwrap_or(0.0);

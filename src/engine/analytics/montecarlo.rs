@@ -88,7 +88,7 @@ impl McSetup {
     /// (`corr[i][j]`, ones on the diagonal) and per-position barriers.
     ///
     /// # Errors
-    /// `market.correlation` when the matrix is not positive semi-definite; `--steps` when
+    /// `market.correlation` when the matrix is not positive semi-definite; `steps` when
     /// `steps` is 0 or above [`MAX_STEPS`].
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -105,7 +105,7 @@ impl McSetup {
         positions: Vec<(usize, Barrier)>,
     ) -> Result<McSetup, FieldError> {
         if steps == 0 || steps > MAX_STEPS {
-            return Err(FieldError::new("--steps", format!("must be a whole number from 1 to {MAX_STEPS}")));
+            return Err(FieldError::new("steps", format!("must be a whole number from 1 to {MAX_STEPS}")));
         }
         let cholesky = cholesky(corr).ok_or_else(|| {
             FieldError::new("market.correlation", "the correlation matrix is not positive semi-definite")

@@ -189,7 +189,7 @@ pub fn funding_barrier_drift(s: &Scenario, report: &Report, rate_8h: f64, horizo
 ///
 /// # Errors
 /// `market.volatility.SYMBOL` for a symbol without volatility, `market.correlation` for a
-/// matrix that is not positive semi-definite, `--steps` out of range, and the Report's errors.
+/// matrix that is not positive semi-definite, `steps` out of range, and the Report's errors.
 pub fn mc_setup(
     s: &Scenario,
     report: &Report,

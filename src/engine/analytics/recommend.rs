@@ -124,13 +124,13 @@ fn entry_notional(r: &PositionReport) -> f64 {
 fn check(st: &RecommendSettings) -> Result<(), InputErrors> {
     let mut e = Vec::new();
     if !(st.confidence > 0.5 && st.confidence <= 0.999_999) {
-        e.push(FieldError::new("--confidence", "must be a probability > 0.5 and ≤ 0.999999"));
+        e.push(FieldError::new("confidence", "must be a probability > 0.5 and ≤ 0.999999"));
     }
     if !(st.latency_minutes > 0.0 && st.latency_minutes <= 525_600.0) {
-        e.push(FieldError::new("--latency", "must be a number of minutes > 0 and ≤ 525600 (one year)"));
+        e.push(FieldError::new("latency", "must be a number of minutes > 0 and ≤ 525600 (one year)"));
     }
     if !(st.target_probability > 0.0 && st.target_probability < 1.0) {
-        e.push(FieldError::new("--target", "must be a probability > 0 and < 1"));
+        e.push(FieldError::new("target", "must be a probability > 0 and < 1"));
     }
     if e.is_empty() {
         Ok(())
@@ -167,7 +167,7 @@ fn max_leverage(s: &Scenario, i: usize, sigma: f64, nu: f64, st: &RecommendSetti
 /// Margin recommendation for every position (see the module docs for the formulas).
 ///
 /// # Errors
-/// `--confidence`, `--latency`, `--target` out of range, `market.volatility.SYMBOL` for a
+/// `confidence`, `latency`, `target` out of range, `market.volatility.SYMBOL` for a
 /// symbol without volatility, and the Report's errors.
 pub fn recommend(s: &Scenario, st: &RecommendSettings) -> Result<RecommendReport, InputErrors> {
     check(st)?;
@@ -186,7 +186,7 @@ pub fn recommend(s: &Scenario, st: &RecommendSettings) -> Result<RecommendReport
         let sigma = vols[i];
         let nu = m.log_drift(sigma);
         let sd = sigma * tau.sqrt();
-        let bad_confidence = || InputErrors::from(FieldError::new("--confidence", "gives no finite quantile"));
+        let bad_confidence = || InputErrors::from(FieldError::new("confidence", "gives no finite quantile"));
         let mmr_n = mmr_normal(sigma, tau, st.confidence).ok_or_else(bad_confidence)?;
         let mmr_t = mmr_student_t(sigma, tau, st.confidence, nu_t).ok_or_else(bad_confidence)?;
         let cov_n = Normal::standard().cdf(r.mmr / sd);

@@ -137,16 +137,16 @@ pub fn check_symbol(s: &Scenario, path: &str, symbol: &str) -> Result<(), InputE
 /// The account at each move in `shifts` of `symbol` (all symbols when `None`).
 ///
 /// # Errors
-/// `--range` for a move ≤ −1 or non-finite, `--symbol` for an unknown symbol, and the
+/// `range` for a move ≤ −1 or non-finite, `symbol` for an unknown symbol, and the
 /// Report's errors.
 pub fn stress_points(s: &Scenario, symbol: Option<&str>, shifts: &[f64]) -> Result<Vec<StressPoint>, InputErrors> {
     if let Some(sym) = symbol {
-        check_symbol(s, "--symbol", sym)?;
+        check_symbol(s, "symbol", sym)?;
     }
     shifts
         .iter()
         .map(|&x| {
-            check_move("--range", x)?;
+            check_move("range", x)?;
             Ok(point(x, &evaluate(&shocked(s, symbol, |_| x))?))
         })
         .collect()
@@ -160,14 +160,14 @@ pub fn stress_points(s: &Scenario, symbol: Option<&str>, shifts: &[f64]) -> Resu
 /// `liquidation_move_down/up`.
 ///
 /// # Errors
-/// `--range` unless `0 < range < 1`, `--points` unless `2 ≤ points ≤ 10001`, `--symbol`, and
+/// `range` unless `0 < range < 1`, `points` unless `2 ≤ points ≤ 10001`, `symbol`, and
 /// the Report's errors.
 pub fn stress_curve(s: &Scenario, symbol: Option<&str>, range: f64, points: usize) -> Result<StressCurve, InputErrors> {
     if !(range.is_finite() && range > 0.0 && range < 1.0) {
-        return Err(FieldError::new("--range", "must be a fraction > 0 and < 1 (0.5 = ±50 %)").into());
+        return Err(FieldError::new("range", "must be a fraction > 0 and < 1 (0.5 = ±50 %)").into());
     }
     if !(2..=10_001).contains(&points) {
-        return Err(FieldError::new("--points", "must be a whole number from 2 to 10001").into());
+        return Err(FieldError::new("points", "must be a whole number from 2 to 10001").into());
     }
     let shifts = crate::engine::analytics::linspace(-range, range, points);
     let pts = stress_points(s, symbol, &shifts)?;
@@ -241,22 +241,22 @@ fn outcome(s: &Scenario, base_pnl: f64, shift: impl Fn(&str) -> f64) -> Result<O
 /// Two-symbol stress surface over `moves × moves`.
 ///
 /// # Errors
-/// `--x`/`--y` for unknown or equal symbols, `--range` for a move ≤ −1, and the Report's
+/// `x`/`y` for unknown or equal symbols, `range` for a move ≤ −1, and the Report's
 /// errors.
 pub fn stress_surface(s: &Scenario, x: &str, y: &str, moves: &[f64]) -> Result<StressSurface, InputErrors> {
-    check_symbol(s, "--x", x)?;
-    check_symbol(s, "--y", y)?;
+    check_symbol(s, "x", x)?;
+    check_symbol(s, "y", y)?;
     if x == y {
-        return Err(FieldError::new("--y", "must differ from --x").into());
+        return Err(FieldError::new("y", "must differ from `x`").into());
     }
     let base_pnl = evaluate(s)?.account.unrealized_pnl;
     let mut cells = Vec::with_capacity(moves.len());
     let (mut worst, mut wx, mut wy) = (0.0_f64, 0.0, 0.0);
     for &my in moves {
-        check_move("--range", my)?;
+        check_move("range", my)?;
         let mut row = Vec::with_capacity(moves.len());
         for &mx in moves {
-            check_move("--range", mx)?;
+            check_move("range", mx)?;
             let cell = outcome(s, base_pnl, |sym| {
                 if sym == x {
                     mx
@@ -336,8 +336,8 @@ pub const SPAN_EXTREME_COVER: f64 = 0.35;
 /// Worst loss = `max over counted scenarios of max(0, −ΔPnL) × cover_fraction`.
 ///
 /// # Errors
-/// `--range` unless `0 < range ≤ 0.33` (so the extreme move stays above −100 %), `--steps`
-/// unless odd from 3 to 101, `--x`/`--y` for the surface, and the Report's errors.
+/// `range` unless `0 < range ≤ 0.33` (so the extreme move stays above −100 %), `steps`
+/// unless odd from 3 to 101, `x`/`y` for the surface, and the Report's errors.
 pub fn scenario_grid(
     s: &Scenario,
     range: f64,
@@ -345,10 +345,10 @@ pub fn scenario_grid(
     surface: Option<(&str, &str)>,
 ) -> Result<ScenarioGrid, InputErrors> {
     if !(range.is_finite() && range > 0.0 && range <= 0.33) {
-        return Err(FieldError::new("--range", "must be a fraction > 0 and ≤ 0.33 (0.16 = ±16 %)").into());
+        return Err(FieldError::new("range", "must be a fraction > 0 and ≤ 0.33 (0.16 = ±16 %)").into());
     }
     if !(3..=101).contains(&steps) || steps % 2 == 0 {
-        return Err(FieldError::new("--steps", "must be an odd whole number from 3 to 101 (so 0 is a bucket)").into());
+        return Err(FieldError::new("steps", "must be an odd whole number from 3 to 101 (so 0 is a bucket)").into());
     }
     let base_pnl = evaluate(s)?.account.unrealized_pnl;
     let buckets = crate::engine::analytics::linspace(-range, range, steps);
