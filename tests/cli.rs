@@ -289,7 +289,7 @@ fn unknown_and_misplaced_options_fail_with_suggestions() {
     // An option of another command is named as such.
     let o = run(&["eval", "examples/okx.json", "--shock", "-0.05"], None);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).starts_with("--shock: not an option of eval (it belongs to cascade); eval takes no options"), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("--shock: not an option of eval (it belongs to cascade); the options of eval are --venue"), "{}", stderr(&o));
     // Options before the command, stray short options.
     let o = run(&["--shock", "1", "cascade", "examples/okx.json"], None);
     assert_eq!(o.status.code(), Some(2));

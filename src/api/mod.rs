@@ -90,13 +90,34 @@ impl Command {
     }
 }
 
+/// `eval`'s options, read by the command line for books (see `cli::batch`): the account of a
+/// CSV or NDJSON book, the output format and fields, and the bad-row policy.
+pub const EVAL_OPTIONS: &[Opt] = &[
+    text("venue"),
+    text("margin_mode"),
+    num("wallet_balance"),
+    text("format"),
+    text("fields"),
+    flag("keep_going"),
+    text("input_format"),
+];
+
 /// Every command, in the order `leverlab --help` lists them.
 pub const COMMANDS: &[Command] = &[Command {
     name: "eval",
     summary: "Liquidation prices, margins and account totals (the Report)",
     help: include_str!("help/eval_help.txt"),
-    options: &[],
-    run: |s, _| engine::evaluate(s).map(|r| to_json(&r)),
+    options: EVAL_OPTIONS,
+    run: |s, o| {
+        // The book options belong to the command line's CSV/NDJSON input and output; here the
+        // Scenario is evaluated whole, so any of them would be silently meaningless.
+        let given: Vec<FieldError> = o
+            .keys()
+            .map(|k| FieldError::new(k.clone(), "is for `leverlab eval` on books (CSV, NDJSON); here the Scenario gives the account and the Report is returned"))
+            .collect();
+        InputErrors::check(given)?;
+        engine::evaluate(s).map(|r| to_json(&r))
+    },
 },
 Command {
     name: "pnl",

@@ -5,6 +5,8 @@
 //! Bad input exits with status 2 and one line per problem on standard error, naming the field
 //! path and what is wrong.
 
+pub mod batch;
+
 use std::io::{Read, Write};
 
 use serde_json::Value;
@@ -213,6 +215,26 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
     };
     if rest.iter().any(|a| *a == "--help" || *a == "-h") {
         return emit(out, err, cmd.help);
+    }
+    if name == "eval" {
+        // Books in CSV and NDJSON as well as JSON Scenarios, streamed where they can be.
+        let (file, raw, mut errors) = parse_args(cmd, rest);
+        let opts = api::check_options(cmd, &raw).unwrap_or_else(|e| {
+            errors.extend(e.0.into_iter().map(|f| render(cmd, f)));
+            Options::new()
+        });
+        if file.is_none() {
+            errors.push(FieldError::new("", "eval: missing FILE (a Scenario in JSON, a CSV or NDJSON book, or - for standard input)"));
+        }
+        return match file.filter(|_| errors.is_empty()) {
+            Some(file) => batch::eval(&file, &opts, stdin, out, err, pretty),
+            None => {
+                for e in &errors {
+                    let _ = writeln!(err, "{e}");
+                }
+                EXIT_INPUT
+            }
+        };
     }
     // Every usage, option and Scenario problem together, in one pass.
     let (file, raw, mut errors) = parse_args(cmd, rest);

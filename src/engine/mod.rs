@@ -4,6 +4,7 @@
 //! [`Report`] comes out. See [`evaluate`].
 
 pub mod analytics;
+pub mod batch;
 pub mod cascade;
 pub mod input;
 pub mod margin;
@@ -167,13 +168,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         if cross { s.wallet_balance.unwrap_or(0.0) } else { rows.iter().filter(in_totals).map(|r| r.isolated_margin).sum() };
     let left_out: Vec<String> =
         rows.iter().enumerate().filter(|(_, r)| !in_totals(r)).map(|(i, _)| format!("positions[{i}]")).collect();
-    let note = (!left_out.is_empty()).then(|| {
-        format!(
-            "totals are in the {} asset; {} settle in the other asset and are not added in",
-            if settlement == Settlement::Coin { "coin" } else { "quote" },
-            left_out.join(", ")
-        )
-    });
+    let note = (!left_out.is_empty()).then(|| report::totals_note(settlement, &left_out));
 
     let mut models = ModelTable::default();
     let positions = s
@@ -191,21 +186,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
             let liq = margin::liquidation_price(m, collateral);
             let equity_at_mark = collateral + r.pnl;
             let liquidatable_now = equity_at_mark <= margin::requirement(m, collateral, m.mark_price);
-            let liquidation_note = match liq {
-                None if liquidatable_now => Some(
-                    "equity at mark is already below maintenance and no price restores it: the position is liquidatable now"
-                        .to_string(),
-                ),
-                None => Some(if m.side > 0.0 {
-                    "no positive price liquidates this long: its collateral covers the position's whole value".to_string()
-                } else {
-                    "no price liquidates this short: its collateral covers any rise".to_string()
-                }),
-                Some(_) if liquidatable_now => {
-                    Some("equity at mark is already at or below maintenance: the position is liquidatable now".to_string())
-                }
-                Some(_) => None,
-            };
+            let liquidation_note = liquidation_note(liq.is_some(), liquidatable_now, m.side).map(str::to_string);
             let (mmr, maint_amount, _) = margin::rate_at(m, m.mark_price);
             let at_liq = liq.map(|(lp, _)| margin::rate_at(m, lp));
             PositionReport {
@@ -269,6 +250,24 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
             note,
         },
     })
+}
+
+/// Why a position has no liquidation price, or that it is liquidatable now (`None` when it has
+/// one and is not): `has_price` = a liquidation price was found, `now` = equity at mark is
+/// already at or below the requirement, `side` = +1 long / −1 short.
+pub(crate) fn liquidation_note(has_price: bool, now: bool, side: f64) -> Option<&'static str> {
+    match (has_price, now) {
+        (false, true) => Some(
+            "equity at mark is already below maintenance and no price restores it: the position is liquidatable now",
+        ),
+        (false, false) => Some(if side > 0.0 {
+            "no positive price liquidates this long: its collateral covers the position's whole value"
+        } else {
+            "no price liquidates this short: its collateral covers any rise"
+        }),
+        (true, true) => Some("equity at mark is already at or below maintenance: the position is liquidatable now"),
+        (true, false) => None,
+    }
 }
 
 /// Cross account's surplus when every mark price is multiplied by `1 + x`:

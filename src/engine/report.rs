@@ -126,6 +126,16 @@ impl ModelTable {
     }
 }
 
+/// The account note when positions settled in the other asset were left out of the totals
+/// (`left_out` names them, e.g. `positions[3]`).
+pub(crate) fn totals_note(settlement: Settlement, left_out: &[String]) -> String {
+    format!(
+        "totals are in the {} asset; {} settle in the other asset and are not added in",
+        if settlement == Settlement::Coin { "coin" } else { "quote" },
+        left_out.join(", ")
+    )
+}
+
 /// Account-level totals. In cross mode these are one margin pool; in isolated mode they are the
 /// sums over the positions' own margins.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -104,21 +104,9 @@ pub fn decode_saved(text: &str) -> Result<Scenario, String> {
     parse_scenario(text).map_err(|e| format!("The saved scenario in this browser could not be read ({}); it was ignored and a fresh one started.", first(&e)))
 }
 
-/// Column names of the positions CSV: the format's field names.
-pub const CSV_COLUMNS: [&str; 12] = [
-    "symbol",
-    "side",
-    "contract",
-    "size",
-    "entry_price",
-    "mark_price",
-    "leverage",
-    "margin",
-    "mmr",
-    "maint_amount",
-    "max_leverage",
-    "taker_fee",
-];
+/// Column names of the positions CSV: the format's field names (the same columns
+/// `leverlab eval book.csv` reads).
+pub const CSV_COLUMNS: [&str; 12] = crate::engine::batch::BOOK_COLUMNS;
 
 fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n']) {

@@ -1,0 +1,772 @@
+//! `leverlab eval` over books: a JSON Scenario, or positions as CSV (the page's export columns)
+//! or NDJSON (one position object per line) with the account given by options; the Report as
+//! JSON, or one row per position as NDJSON or CSV with the chosen `--fields`.
+//!
+//! Isolated books from CSV or NDJSON stream through [`BookEvaluator`]: one row in, one row out,
+//! constant memory however long the book. Cross accounts need every position at once (each
+//! liquidation price depends on all the others), so they are read whole.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use serde_json::{Map, Value};
+
+use crate::api::Options;
+use crate::engine::batch::{BookEvaluator, Totals, BOOK_COLUMNS};
+use crate::engine::{
+    evaluate, parse_scenario, AccountReport, Contract, FieldError, InputErrors, MarginMode, ModelInfo, Position,
+    PositionReport, Report, Scenario, Side, Venue,
+};
+
+/// Every per-position field `--fields` can name: the Report's position fields, plus the
+/// `formula` and `source` of its model row.
+pub const FIELDS: [&str; 30] = [
+    "symbol",
+    "side",
+    "contract",
+    "settlement",
+    "size",
+    "entry_price",
+    "mark_price",
+    "notional",
+    "initial_margin",
+    "collateral",
+    "maintenance_margin",
+    "tier",
+    "mmr",
+    "maint_amount",
+    "closing_fee",
+    "unrealized_pnl",
+    "roe",
+    "liquidation_price",
+    "liquidation_note",
+    "liquidation_tier",
+    "liquidation_mmr",
+    "liquidation_maint_amount",
+    "bankruptcy_price",
+    "distance_to_liquidation",
+    "liquidatable_now",
+    "effective_leverage",
+    "max_leverage",
+    "model",
+    "formula",
+    "source",
+];
+
+/// The fields written when `--fields` is not given (CSV and NDJSON output).
+pub const DEFAULT_FIELDS: &str =
+    "liquidation_price,bankruptcy_price,distance_to_liquidation,initial_margin,maintenance_margin,liquidation_note";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InFormat {
+    Json,
+    Csv,
+    Ndjson,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OutFormat {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+/// The account and output settings of one `eval` run.
+struct Settings {
+    input: InFormat,
+    venue: Option<Venue>,
+    mode: Option<MarginMode>,
+    wallet: Option<f64>,
+    out: OutFormat,
+    /// Indexes into [`FIELDS`]; `None` = the whole position (JSON) or [`DEFAULT_FIELDS`].
+    fields: Option<Vec<usize>>,
+    keep_going: bool,
+    pretty: bool,
+}
+
+/// `unknown KIND `name`; did you mean …?` (the format's own suggestion rule).
+fn unknown(kind: &str, name: &str, known: &[&str]) -> String {
+    crate::engine::input::unknown_message(&format!("{kind} `{name}`"), name, known)
+}
+
+fn settings(file: &str, opts: &Options, pretty: bool) -> Result<Settings, InputErrors> {
+    // Options arrive checked and typed by their declaration (`api::EVAL_OPTIONS`).
+    let mut errors = Vec::new();
+    let pick = |name: &str| opts.get(name).and_then(Value::as_str);
+    let input_name = pick("input_format");
+    let venue_name = pick("venue");
+    let mode_name = pick("margin_mode");
+    let format_name = pick("format");
+    let fields_text = pick("fields");
+    let input = match input_name {
+        Some("json") => InFormat::Json,
+        Some("csv") => InFormat::Csv,
+        Some("ndjson") => InFormat::Ndjson,
+        Some(other) => {
+            errors.push(FieldError::new("--input-format", unknown("input format", other, &["json", "csv", "ndjson"])));
+            InFormat::Json
+        }
+        None => {
+            let lower = file.to_ascii_lowercase();
+            if lower.ends_with(".csv") {
+                InFormat::Csv
+            } else if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+                InFormat::Ndjson
+            } else {
+                InFormat::Json
+            }
+        }
+    };
+    let venue = venue_name.and_then(|v| Venue::from_name(v).map_err(|m| errors.push(FieldError::new("--venue", m))).ok());
+    let mode = match mode_name {
+        None => None,
+        Some("isolated") => Some(MarginMode::Isolated),
+        Some("cross") => Some(MarginMode::Cross),
+        Some(other) => {
+            errors.push(FieldError::new("--margin-mode", unknown("margin mode", other, &["isolated", "cross"])));
+            None
+        }
+    };
+    let wallet = opts.get("wallet_balance").and_then(Value::as_f64);
+    let out = match format_name {
+        None | Some("json") => OutFormat::Json,
+        Some("ndjson") => OutFormat::Ndjson,
+        Some("csv") => OutFormat::Csv,
+        Some(other) => {
+            errors.push(FieldError::new("--format", unknown("output format", other, &["json", "ndjson", "csv"])));
+            OutFormat::Json
+        }
+    };
+    let fields = fields_text.map(|t| {
+        t.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .filter_map(|f| match FIELDS.iter().position(|k| *k == f) {
+                Some(i) => Some(i),
+                None => {
+                    errors.push(FieldError::new("--fields", unknown("field", f, &FIELDS)));
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let keep_going = opts.get("keep_going").and_then(Value::as_bool).unwrap_or(false);
+    if input == InFormat::Json {
+        for (given, name) in [(venue.is_some(), "--venue"), (mode.is_some(), "--margin-mode"), (wallet.is_some(), "--wallet-balance")] {
+            if given {
+                errors.push(FieldError::new(name, "a JSON Scenario names its own account; this option is for CSV and NDJSON books"));
+            }
+        }
+    } else if venue.is_none() && venue_name.is_none() {
+        errors.push(FieldError::new("--venue", "give the venue of the book's account, e.g. --venue binance-usdm"));
+    }
+    if errors.is_empty() {
+        Ok(Settings { input, venue, mode, wallet, out, fields, keep_going, pretty })
+    } else {
+        Err(InputErrors(errors))
+    }
+}
+
+/// Writes `x` the shortest way that reads back to the same `f64`.
+fn num(buf: &mut ryu::Buffer, x: f64) -> &str {
+    if x == x.trunc() && x.abs() < 1e15 {
+        // Integers without the ".0" ryu would add (60000, not 60000.0), as the page exports them.
+        let s = buf.format(x);
+        s.strip_suffix(".0").unwrap_or(s)
+    } else {
+        buf.format(x)
+    }
+}
+
+/// One output value of a field.
+enum Cell<'a> {
+    Num(f64),
+    Int(usize),
+    Bool(bool),
+    Text(&'a str),
+    Null,
+}
+
+fn cell<'a>(k: usize, p: &'a PositionReport, models: &'a [ModelInfo]) -> Cell<'a> {
+    let opt = |x: Option<f64>| x.map_or(Cell::Null, Cell::Num);
+    match FIELDS[k] {
+        "symbol" => Cell::Text(&p.symbol),
+        "side" => Cell::Text(if p.side == Side::Long { "long" } else { "short" }),
+        "contract" => Cell::Text(if p.contract == Contract::Linear { "linear" } else { "inverse" }),
+        "settlement" => Cell::Text(if p.settlement == crate::engine::Settlement::Quote { "quote" } else { "coin" }),
+        "size" => Cell::Num(p.size),
+        "entry_price" => Cell::Num(p.entry_price),
+        "mark_price" => Cell::Num(p.mark_price),
+        "notional" => Cell::Num(p.notional),
+        "initial_margin" => Cell::Num(p.initial_margin),
+        "collateral" => Cell::Num(p.collateral),
+        "maintenance_margin" => Cell::Num(p.maintenance_margin),
+        "tier" => Cell::Int(p.tier),
+        "mmr" => Cell::Num(p.mmr),
+        "maint_amount" => Cell::Num(p.maint_amount),
+        "closing_fee" => Cell::Num(p.closing_fee),
+        "unrealized_pnl" => Cell::Num(p.unrealized_pnl),
+        "roe" => Cell::Num(p.roe),
+        "liquidation_price" => opt(p.liquidation_price),
+        "liquidation_note" => p.liquidation_note.as_deref().map_or(Cell::Null, Cell::Text),
+        "liquidation_tier" => p.liquidation_tier.map_or(Cell::Null, Cell::Int),
+        "liquidation_mmr" => opt(p.liquidation_mmr),
+        "liquidation_maint_amount" => opt(p.liquidation_maint_amount),
+        "bankruptcy_price" => opt(p.bankruptcy_price),
+        "distance_to_liquidation" => opt(p.distance_to_liquidation),
+        "liquidatable_now" => Cell::Bool(p.liquidatable_now),
+        "effective_leverage" => opt(p.effective_leverage),
+        "max_leverage" => opt(p.max_leverage),
+        "model" => Cell::Int(p.model),
+        "formula" => models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.formula)),
+        "source" => models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.source)),
+        _ => Cell::Null,
+    }
+}
+
+fn cell_json(c: Cell) -> Value {
+    match c {
+        Cell::Num(x) => serde_json::json!(x),
+        Cell::Int(i) => serde_json::json!(i),
+        Cell::Bool(b) => Value::Bool(b),
+        Cell::Text(t) => Value::String(t.to_string()),
+        Cell::Null => Value::Null,
+    }
+}
+
+/// A position's input as CSV cells in [`BOOK_COLUMNS`] order (empty = not given), as the page
+/// exports it.
+fn position_cells(p: &Position, buf: &mut ryu::Buffer, out: &mut Vec<String>) {
+    out.clear();
+    out.push(p.symbol.clone());
+    out.push(if p.side == Side::Long { "long" } else { "short" }.to_string());
+    out.push(match p.contract {
+        Some(Contract::Linear) => "linear".into(),
+        Some(Contract::Inverse) => "inverse".into(),
+        None => String::new(),
+    });
+    for v in [Some(p.size), Some(p.entry_price), p.mark_price, p.leverage, p.margin, p.mmr, p.maint_amount, p.max_leverage, p.taker_fee] {
+        out.push(v.map(|x| num(buf, x).to_string()).unwrap_or_default());
+    }
+}
+
+/// Where evaluated rows go.
+struct Sink<'w> {
+    out: OutFormat,
+    fields: Vec<usize>,
+    /// JSON: only these fields of each position (`--fields`), else the whole position.
+    json_fields: bool,
+    csv: Option<csv::Writer<&'w mut dyn Write>>,
+    raw: Option<&'w mut dyn Write>,
+    rows: usize,
+    buf: ryu::Buffer,
+}
+
+impl<'w> Sink<'w> {
+    fn new(out: &'w mut dyn Write, set: &Settings) -> Sink<'w> {
+        let default: Vec<usize> =
+            DEFAULT_FIELDS.split(',').filter_map(|f| FIELDS.iter().position(|k| *k == f)).collect();
+        let (csv, raw) = if set.out == OutFormat::Csv {
+            (Some(csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out)), None)
+        } else {
+            (None, Some(out))
+        };
+        Sink {
+            out: set.out,
+            json_fields: set.fields.is_some(),
+            fields: set.fields.clone().unwrap_or(default),
+            csv,
+            raw,
+            rows: 0,
+            buf: ryu::Buffer::new(),
+        }
+    }
+
+    /// Writes the header (CSV: the input's columns, then the fields; JSON: the Report's head).
+    fn start(&mut self, input_columns: &[String], venue: Venue, mode: MarginMode) -> std::io::Result<()> {
+        match self.out {
+            OutFormat::Csv => {
+                let w = self.csv.as_mut().expect("csv sink");
+                let head = input_columns.iter().map(String::as_str).chain(self.fields.iter().map(|&k| FIELDS[k]));
+                w.write_record(head).map_err(std::io::Error::other)
+            }
+            OutFormat::Json => {
+                let w = self.raw.as_mut().expect("raw sink");
+                write!(w, "{{\"version\":{},\"venue\":\"{venue}\",\"margin_mode\":", crate::engine::scenario::FORMAT_VERSION)?;
+                serde_json::to_writer(&mut **w, &mode)?;
+                write!(w, ",\"positions\":[")
+            }
+            OutFormat::Ndjson => Ok(()),
+        }
+    }
+
+    /// Writes one position: `input` is the row's input cells (CSV output), `position` its input
+    /// (NDJSON output).
+    fn row(&mut self, input: &[&str], position: &Position, p: &PositionReport, models: &[ModelInfo]) -> std::io::Result<()> {
+        match self.out {
+            OutFormat::Csv => {
+                let w = self.csv.as_mut().expect("csv sink");
+                for c in input {
+                    w.write_field(c).map_err(std::io::Error::other)?;
+                }
+                for &k in &self.fields {
+                    match cell(k, p, models) {
+                        Cell::Num(x) => w.write_field(num(&mut self.buf, x)),
+                        Cell::Int(i) => w.write_field(i.to_string()),
+                        Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
+                        Cell::Text(t) => w.write_field(t),
+                        Cell::Null => w.write_field(""),
+                    }
+                    .map_err(std::io::Error::other)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(std::io::Error::other)
+            }
+            OutFormat::Ndjson => {
+                let w = self.raw.as_mut().expect("raw sink");
+                let mut obj = match serde_json::to_value(position) {
+                    Ok(Value::Object(m)) => m,
+                    _ => Map::new(),
+                };
+                for &k in &self.fields {
+                    obj.insert(FIELDS[k].to_string(), cell_json(cell(k, p, models)));
+                }
+                serde_json::to_writer(&mut **w, &obj)?;
+                writeln!(w)
+            }
+            OutFormat::Json => {
+                let w = self.raw.as_mut().expect("raw sink");
+                if self.rows > 0 {
+                    write!(w, ",")?;
+                }
+                if self.json_fields {
+                    let obj: Map<String, Value> =
+                        self.fields.iter().map(|&k| (FIELDS[k].to_string(), cell_json(cell(k, p, models)))).collect();
+                    serde_json::to_writer(&mut **w, &obj)?;
+                } else {
+                    serde_json::to_writer(&mut **w, p)?;
+                }
+                self.rows += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes the Report (JSON) and flushes.
+    fn finish(&mut self, models: &[ModelInfo], account: &AccountReport) -> std::io::Result<()> {
+        if self.out == OutFormat::Json {
+            let w = self.raw.as_mut().expect("raw sink");
+            write!(w, "],\"models\":")?;
+            serde_json::to_writer(&mut **w, models)?;
+            write!(w, ",\"account\":")?;
+            serde_json::to_writer(&mut **w, account)?;
+            writeln!(w, "}}")?;
+        }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(w) = self.csv.as_mut() {
+            w.flush()?;
+        }
+        if let Some(w) = self.raw.as_mut() {
+            w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// A book's rows, read one at a time into the evaluator's position.
+trait Rows {
+    /// The input's column names, for CSV output (CSV: the header as read).
+    fn columns(&self) -> Vec<String>;
+    /// Reads the next row into `p`; its line number, or its problems (each naming the line and
+    /// field); `None` at the end.
+    fn next_row(&mut self, p: &mut BookEvaluator) -> Option<(usize, Result<(), Vec<FieldError>>)>;
+    /// The current row's cells for CSV output (`None`: the position's own cells).
+    fn cells(&self) -> Option<Vec<&str>>;
+}
+
+/// Parses one CSV cell of a known column into the position.
+fn set_cell(p: &mut Position, column: &str, cell: &str) -> Result<(), String> {
+    let number = || cell.replace(',', "").parse::<f64>().map_err(|_| format!("`{cell}` is not a number"));
+    match column {
+        "symbol" => p.symbol.push_str(cell),
+        "side" => {
+            p.side = match cell.to_ascii_lowercase().as_str() {
+                "long" => Side::Long,
+                "short" => Side::Short,
+                _ => return Err(format!("`{cell}` is not long or short")),
+            }
+        }
+        "contract" => {
+            p.contract = Some(match cell.to_ascii_lowercase().as_str() {
+                "linear" => Contract::Linear,
+                "inverse" => Contract::Inverse,
+                _ => return Err(format!("`{cell}` is not linear or inverse")),
+            })
+        }
+        "size" => p.size = number()?,
+        "entry_price" => p.entry_price = number()?,
+        "mark_price" => p.mark_price = Some(number()?),
+        "leverage" => p.leverage = Some(number()?),
+        "margin" => p.margin = Some(number()?),
+        "mmr" => p.mmr = Some(number()?),
+        "maint_amount" => p.maint_amount = Some(number()?),
+        "max_leverage" => p.max_leverage = Some(number()?),
+        "taker_fee" => p.taker_fee = Some(number()?),
+        _ => {}
+    }
+    Ok(())
+}
+
+struct CsvRows<R: Read> {
+    reader: csv::Reader<R>,
+    header: Vec<String>,
+    record: csv::StringRecord,
+}
+
+impl<R: Read> CsvRows<R> {
+    fn new(input: R) -> Result<Self, InputErrors> {
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| FieldError::new("line 1", format!("cannot read the CSV header: {e}")))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let mut errors: Vec<FieldError> = header
+            .iter()
+            .filter(|h| !BOOK_COLUMNS.contains(&h.as_str()))
+            .map(|h| FieldError::new(format!("line 1: {h}"), unknown("CSV column", h, &BOOK_COLUMNS)))
+            .collect();
+        for need in ["size", "entry_price"] {
+            if !header.iter().any(|h| h == need) {
+                errors.push(FieldError::new("line 1", format!("the CSV needs a `{need}` column")));
+            }
+        }
+        if errors.is_empty() {
+            Ok(CsvRows { reader, header, record: csv::StringRecord::new() })
+        } else {
+            Err(InputErrors(errors))
+        }
+    }
+}
+
+impl<R: Read> Rows for CsvRows<R> {
+    fn columns(&self) -> Vec<String> {
+        self.header.clone()
+    }
+
+    fn next_row(&mut self, ev: &mut BookEvaluator) -> Option<(usize, Result<(), Vec<FieldError>>)> {
+        let line_guess = self.record.position().map_or(2, |p| p.line() as usize + 1);
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Err(e) => {
+                let line = e.position().map_or(line_guess, |p| p.line() as usize);
+                Some((line, Err(vec![FieldError::new(format!("line {line}"), e.to_string())])))
+            }
+            Ok(true) => {
+                let line = self.record.position().map_or(line_guess, |p| p.line() as usize);
+                ev.clear_row();
+                let p = ev.position_mut();
+                let mut errors = Vec::new();
+                for (column, c) in self.header.iter().zip(self.record.iter()) {
+                    if c.is_empty() {
+                        continue;
+                    }
+                    if let Err(m) = set_cell(p, column, c) {
+                        errors.push(FieldError::new(format!("line {line}: {column}"), m));
+                    }
+                }
+                Some((line, if errors.is_empty() { Ok(()) } else { Err(errors) }))
+            }
+        }
+    }
+
+    fn cells(&self) -> Option<Vec<&str>> {
+        Some(self.record.iter().collect())
+    }
+}
+
+struct NdjsonRows<R: BufRead> {
+    input: R,
+    line: usize,
+    text: String,
+}
+
+impl<R: BufRead> Rows for NdjsonRows<R> {
+    fn columns(&self) -> Vec<String> {
+        BOOK_COLUMNS.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn next_row(&mut self, ev: &mut BookEvaluator) -> Option<(usize, Result<(), Vec<FieldError>>)> {
+        loop {
+            self.text.clear();
+            self.line += 1;
+            let line = self.line;
+            match self.input.read_line(&mut self.text) {
+                Ok(0) => return None,
+                Err(e) => return Some((line, Err(vec![FieldError::new(format!("line {line}"), format!("cannot read: {e}"))]))),
+                Ok(_) => {}
+            }
+            let t = self.text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            return Some((line, parse_ndjson_position(t, line).map(|p| *ev.position_mut() = p)));
+        }
+    }
+
+    fn cells(&self) -> Option<Vec<&str>> {
+        None
+    }
+}
+
+/// One NDJSON line: a position object with the Scenario's position fields, read as strictly
+/// as a position inside a Scenario (unknown fields with a suggestion, wrong types, every
+/// problem of the line at once).
+fn parse_ndjson_position(text: &str, line: usize) -> Result<Position, Vec<FieldError>> {
+    use crate::engine::input::{parse_json, read_strict, Shape};
+    let at = |f: &str| if f.is_empty() { format!("line {line}") } else { format!("line {line}: {f}") };
+    let relined = |e: FieldError| FieldError::new(at(&e.path), e.message);
+    let value = parse_json(text).map_err(|e| vec![relined(e)])?;
+    if !value.is_object() {
+        return Err(vec![FieldError::new(at(""), "each line must be one position object, e.g. {\"size\": 1, \"entry_price\": 100, \"leverage\": 10}")]);
+    }
+    read_strict::<Position>(&value, &Shape::Object(crate::engine::scenario::POSITION_FIELDS), |_, _| {})
+        .map_err(|e| e.0.into_iter().map(relined).collect())
+}
+
+/// `positions[i].field: message` → `line L: field: message`.
+fn with_line(e: FieldError, line: usize) -> FieldError {
+    let field = e.path.find("].").map(|i| &e.path[i + 2..]).unwrap_or("");
+    if field.is_empty() {
+        FieldError::new(format!("line {line}"), e.message)
+    } else {
+        FieldError::new(format!("line {line}: {field}"), e.message)
+    }
+}
+
+/// Runs `eval` on its arguments (the FILE and options, layout flags already taken off);
+/// returns the exit status.
+pub fn eval(file: &str, opts: &Options, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write, pretty: bool) -> i32 {
+    let fail = |err: &mut dyn Write, e: &InputErrors| {
+        for f in &e.0 {
+            let _ = writeln!(err, "{f}");
+        }
+        super::EXIT_INPUT
+    };
+    let set = match settings(file, opts, pretty) {
+        Ok(s) => s,
+        Err(e) => return fail(err, &e),
+    };
+    let opened: Result<Box<dyn Read + '_>, InputErrors> = if file == "-" {
+        Ok(Box::new(stdin))
+    } else {
+        std::fs::File::open(file)
+            .map(|f| Box::new(f) as Box<dyn Read>)
+            .map_err(|e| FieldError::new("", format!("cannot read {file}: {e}")).into())
+    };
+    let input = match opened {
+        Ok(i) => i,
+        Err(e) => return fail(err, &e),
+    };
+    let result = match set.input {
+        InFormat::Json => json_scenario(input, &set, out),
+        InFormat::Csv => CsvRows::new(input).and_then(|rows| book(rows, &set, out, err)),
+        InFormat::Ndjson => book(NdjsonRows { input: BufReader::with_capacity(1 << 16, input), line: 0, text: String::new() }, &set, out, err),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => fail(err, &e),
+    }
+}
+
+fn io_error(e: std::io::Error) -> InputErrors {
+    FieldError::new("", format!("cannot write the output: {e}")).into()
+}
+
+/// A JSON Scenario: read whole, evaluated, written in the chosen format.
+fn json_scenario(mut input: Box<dyn Read + '_>, set: &Settings, out: &mut dyn Write) -> Result<(), InputErrors> {
+    let mut text = String::new();
+    input.read_to_string(&mut text).map_err(|e| FieldError::new("", format!("cannot read the input: {e}")))?;
+    let scenario = parse_scenario(&text)?;
+    drop(text);
+    let report = evaluate(&scenario)?;
+    write_report(&report, &scenario.positions, None, set, out)
+}
+
+/// Writes a whole Report; `cells` are the input rows' CSV cells when the input was CSV.
+fn write_report(r: &Report, positions: &[Position], csv: Option<(&[String], &[Vec<String>])>, set: &Settings, out: &mut dyn Write) -> Result<(), InputErrors> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    if set.out == OutFormat::Json && set.fields.is_none() {
+        let written = if set.pretty { serde_json::to_writer_pretty(&mut out, r) } else { serde_json::to_writer(&mut out, r) };
+        written.map_err(|e| io_error(e.into()))?;
+        return writeln!(out).and_then(|_| out.flush()).map_err(io_error);
+    }
+    let mut sink = Sink::new(&mut out, set);
+    let columns: Vec<String> = match csv {
+        Some((h, _)) => h.to_vec(),
+        None => BOOK_COLUMNS.iter().map(|c| c.to_string()).collect(),
+    };
+    sink.start(&columns, r.venue, r.margin_mode).map_err(io_error)?;
+    let mut buf = ryu::Buffer::new();
+    let mut cells = Vec::new();
+    for (i, (p, pr)) in positions.iter().zip(&r.positions).enumerate() {
+        let input: Vec<&str> = match csv {
+            Some((_, rows)) => rows[i].iter().map(String::as_str).collect(),
+            None => {
+                position_cells(p, &mut buf, &mut cells);
+                cells.iter().map(String::as_str).collect()
+            }
+        };
+        sink.row(&input, p, pr, &r.models).map_err(io_error)?;
+    }
+    sink.finish(&r.models, &r.account).map_err(io_error)
+}
+
+/// A CSV or NDJSON book: streamed when isolated, read whole when cross.
+fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), InputErrors> {
+    let venue = set.venue.unwrap_or(Venue::Generic);
+    let mode = set.mode.unwrap_or(if set.wallet.is_some() { MarginMode::Cross } else { MarginMode::Isolated });
+    let mut ev = BookEvaluator::new(venue);
+    let mut bad = 0usize;
+    // A bad row: listed and counted with --keep-going, else the end of the run.
+    let report_bad = |bad: &mut usize, err: &mut dyn Write, errors: Vec<FieldError>| -> Result<(), InputErrors> {
+        *bad += 1;
+        if set.keep_going {
+            for e in &errors {
+                let _ = writeln!(err, "{e}");
+            }
+            Ok(())
+        } else {
+            Err(InputErrors(errors))
+        }
+    };
+    if mode == MarginMode::Cross {
+        // Every position's liquidation price depends on all the others: read the whole book.
+        let mut positions = Vec::new();
+        let mut cells: Vec<Vec<String>> = Vec::new();
+        let mut lines = Vec::new();
+        while let Some((line, row)) = rows.next_row(&mut ev) {
+            match row {
+                Ok(()) => {
+                    positions.push(ev.position().clone());
+                    if let Some(c) = rows.cells() {
+                        cells.push(c.iter().map(|s| s.to_string()).collect());
+                    }
+                    lines.push(line);
+                }
+                Err(e) => report_bad(&mut bad, err, e)?,
+            }
+        }
+        let mut scenario = Scenario {
+            version: crate::engine::scenario::FORMAT_VERSION,
+            venue,
+            margin_mode: MarginMode::Cross,
+            wallet_balance: set.wallet,
+            positions,
+            market: None,
+        };
+        // The row an error names, by the `positions[i]` of its path.
+        let row_of = |f: &FieldError| f.path.strip_prefix("positions[").and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());
+        let renamed = |f: FieldError, lines: &[usize]| match row_of(&f).and_then(|i| lines.get(i)) {
+            Some(&line) => with_line(f, line),
+            None if f.path == "wallet_balance" => FieldError::new("--wallet-balance", f.message),
+            None => f,
+        };
+        let report = loop {
+            match evaluate(&scenario) {
+                Ok(r) => break r,
+                Err(e) => {
+                    // With --keep-going, rows with problems of their own are left out and the
+                    // account is evaluated again without them; account-level problems stop.
+                    let mut bad_rows: Vec<usize> = e.0.iter().filter_map(row_of).collect();
+                    if !set.keep_going || bad_rows.is_empty() || e.0.iter().any(|f| row_of(f).is_none()) {
+                        return Err(InputErrors(e.0.into_iter().map(|f| renamed(f, &lines)).collect()));
+                    }
+                    bad_rows.sort_unstable();
+                    bad_rows.dedup();
+                    let mut by_row: Vec<Vec<FieldError>> = vec![Vec::new(); bad_rows.len()];
+                    for f in e.0 {
+                        if let Some(k) = row_of(&f).and_then(|i| bad_rows.binary_search(&i).ok()) {
+                            by_row[k].push(renamed(f, &lines));
+                        }
+                    }
+                    for errors in by_row {
+                        report_bad(&mut bad, err, errors)?;
+                    }
+                    for &i in bad_rows.iter().rev() {
+                        scenario.positions.remove(i);
+                        lines.remove(i);
+                        if i < cells.len() {
+                            cells.remove(i);
+                        }
+                    }
+                }
+            }
+        };
+        let header = rows.columns();
+        let csv = rows.cells().is_some() || !cells.is_empty();
+        write_report(&report, &scenario.positions, csv.then_some((&header[..], &cells[..])), set, out)?;
+        return if bad > 0 { Err(FieldError::new("", format!("{bad} bad rows were left out (listed above)")).into()) } else { Ok(()) };
+    }
+    if set.wallet.is_some() {
+        return Err(FieldError::new("--wallet-balance", "is for cross accounts (--margin-mode cross)").into());
+    }
+    // Indented JSON is for people reading a short book: assembled whole, then written.
+    let whole = set.pretty && set.out == OutFormat::Json && set.fields.is_none();
+    let mut kept: Vec<PositionReport> = Vec::new();
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut nowhere = std::io::sink();
+    let mut sink = Sink::new(if whole { &mut nowhere } else { &mut buffered }, set);
+    let header = rows.columns();
+    sink.start(&header, venue, MarginMode::Isolated).map_err(io_error)?;
+    let mut totals = Totals::default();
+    let mut models: Vec<ModelInfo> = Vec::new();
+    let mut cells = Vec::new();
+    let mut buf = ryu::Buffer::new();
+    let mut index = 0usize;
+    while let Some((line, row)) = rows.next_row(&mut ev) {
+        let evaluated = row.and_then(|()| ev.evaluate(index).map_err(|e| e.0.into_iter().map(|f| with_line(f, line)).collect()));
+        let r = match evaluated {
+            Ok(r) => r,
+            Err(e) => {
+                if let Err(stop) = report_bad(&mut bad, err, e) {
+                    let _ = sink.flush();
+                    return Err(stop);
+                }
+                continue;
+            }
+        };
+        totals.add(index, &r);
+        while models.len() < ev.models().len() {
+            models.extend(ev.models().info(models.len()));
+        }
+        let p = ev.position();
+        let pr = r.to_position_report(&p.symbol, p.side, totals.settlement());
+        let input: Vec<&str> = match rows.cells() {
+            Some(c) => c,
+            None => {
+                position_cells(p, &mut buf, &mut cells);
+                cells.iter().map(String::as_str).collect()
+            }
+        };
+        if whole {
+            kept.push(pr);
+        } else {
+            sink.row(&input, p, &pr, &models).map_err(io_error)?;
+        }
+        index += 1;
+    }
+    sink.finish(&models, &totals.account()).map_err(io_error)?;
+    drop(sink);
+    if whole {
+        let report = Report { version: crate::engine::scenario::FORMAT_VERSION, venue, margin_mode: MarginMode::Isolated, positions: kept, models, account: totals.account() };
+        serde_json::to_writer_pretty(&mut buffered, &report).map_err(|e| io_error(e.into()))?;
+        writeln!(buffered).and_then(|_| buffered.flush()).map_err(io_error)?;
+    }
+    if bad > 0 {
+        return Err(FieldError::new("", format!("{bad} bad rows were left out (listed above); the other {index} were written")).into());
+    }
+    Ok(())
+}
