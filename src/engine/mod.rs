@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod batch;
 pub mod cascade;
+pub mod import;
 pub mod input;
 pub mod margin;
 pub mod report;
@@ -209,6 +210,11 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 roe: if r.initial_margin > 0.0 { finite(r.pnl / r.initial_margin).unwrap_or(0.0) } else { 0.0 },
                 liquidation_price: liq.map(|l| l.0),
                 liquidation_note,
+                venue_liquidation_price: p.venue_liquidation_price,
+                liquidation_price_difference: match (liq, p.venue_liquidation_price) {
+                    (Some((lp, _)), Some(v)) => finite((lp - v) / v).map(|d| if d == 0.0 { 0.0 } else { d }),
+                    _ => None,
+                },
                 liquidation_tier: liq.map(|l| l.1),
                 liquidation_mmr: at_liq.map(|a| a.0),
                 liquidation_maint_amount: at_liq.map(|a| a.1),

@@ -50,6 +50,14 @@ pub struct PositionReport {
     /// Why `liquidation_price` is `null`, or a note on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquidation_note: Option<String>,
+    /// The venue's own liquidation price, copied from the Scenario (`leverlab import`); absent
+    /// when the Scenario has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_liquidation_price: Option<f64>,
+    /// `(liquidation_price − venue_liquidation_price) / venue_liquidation_price`: leverlab's
+    /// figure relative to the venue's (0.001 = 0.1 % higher); absent unless both exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_price_difference: Option<f64>,
     /// Tier (index, rate, amount) that applies at the liquidation price.
     pub liquidation_tier: Option<usize>,
     pub liquidation_mmr: Option<f64>,

@@ -190,6 +190,15 @@ pub struct Position {
     /// Closing-fee rate, counted where the venue counts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taker_fee: Option<f64>,
+    /// The liquidation price the venue itself reported for this position (kept as data, never
+    /// corrected), so `eval` can show it beside leverlab's; `leverlab import` writes it, `null`
+    /// where the venue reported none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_liquidation_price: Option<f64>,
+    /// Free text kept with the position: `leverlab import` lists here the venue's fields that
+    /// leverlab does not model (e.g. `bustPrice=…`), so none is dropped silently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What the user entered: an account at one venue and its positions, plus optional market
@@ -393,6 +402,9 @@ impl Scenario {
             }
             if let Some(f) = p.taker_fee {
                 check_rate(errors, &at("taker_fee"), f, 0.1);
+            }
+            if let Some(v) = p.venue_liquidation_price {
+                check_positive(&mut errors, &at("venue_liquidation_price"), v);
             }
             if let Some(l) = p.max_leverage {
                 if !l.is_finite() || l < 1.0 || l > 1000.0 {

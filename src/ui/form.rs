@@ -171,6 +171,10 @@ pub struct PosForm {
     pub tiers: Option<Vec<TierForm>>,
     /// Whether the "advanced" part is open.
     pub advanced: bool,
+    /// The venue's own liquidation price and the importer's note, carried unchanged (not
+    /// typed by the user; set by "Import from venue…").
+    pub venue_liquidation_price: Option<f64>,
+    pub note: Option<String>,
 }
 
 impl PosForm {
@@ -225,6 +229,8 @@ impl PosForm {
                 || p.maint_amount.is_some()
                 || p.taker_fee.is_some()
                 || p.margin.is_some(),
+            venue_liquidation_price: p.venue_liquidation_price,
+            note: p.note.clone(),
         }
     }
 
@@ -370,6 +376,8 @@ impl FormState {
                 tiers,
                 max_leverage,
                 taker_fee,
+                venue_liquidation_price: p.venue_liquidation_price,
+                note: p.note.clone(),
             });
         }
         let wallet = match (self.margin_mode, wallet) {
