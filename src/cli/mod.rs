@@ -6,6 +6,7 @@
 //! path and what is wrong.
 
 pub mod batch;
+mod import;
 
 use std::io::{Read, Write};
 
@@ -27,6 +28,7 @@ fn help_text() -> String {
     for c in api::COMMANDS {
         s.push_str(&format!("    {:<14} {}\n", c.name, c.summary));
     }
+    s.push_str(&format!("    {:<14} {}\n", "import", import::SUMMARY));
     s.push_str(
         "    help CMD       Show a command's options and output fields\n    \
          --version      Print the version\n\n\
@@ -190,6 +192,8 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
     match name {
         "--version" | "-V" | "version" => return emit(out, err, &format!("leverlab {VERSION}\n")),
         "--help" | "-h" => return emit(out, err, &help_text()),
+        "import" => return import::run(rest, stdin, out, err, pretty),
+        "help" if rest.first() == Some(&"import") => return emit(out, err, &import::help()),
         "help" => {
             return match rest {
                 [] => emit(out, err, &help_text()),

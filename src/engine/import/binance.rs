@@ -11,8 +11,8 @@
 //! `positionAmt` counts contracts of 100 USD (BTC) or 10 USD (others) [BN-COINM-LP].
 
 use super::node::At;
-use super::{liq_or_none, signed, Balance, Context, Kind, Parsed, Row, RowsResult};
-use crate::engine::scenario::{Contract, FieldError, MarginMode, Side, Venue};
+use super::{liq_or_none, rows_of, signed, Balance, Context, Kind, Row, RowsResult};
+use crate::engine::scenario::{Contract, FieldError, MarginMode, Side};
 
 /// True for a COIN-M symbol: `BTCUSD_PERP`, `ETHUSD_201225` (USDⓈ-M quarterlies are
 /// `BTCUSDT_240628`).
@@ -64,31 +64,13 @@ const READ_UM: &[&str] = &[
 /// Reads a positionRisk response.
 pub(crate) fn positions(kind: Kind, at: &At<'_>, ctx: &mut Context) -> RowsResult {
     let coin_m = kind == Kind::BinanceCmPositions;
-    let items = at.items().map_err(|e| vec![e])?;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    let mut sized = false;
-    for it in items {
-        match row(&it, kind, coin_m) {
-            Ok(Some(r)) => {
-                sized |= coin_m;
-                rows.push(r);
-            }
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if sized {
+    let parsed = rows_of(at.items().map_err(|e| vec![e])?, |it| row(it, kind, coin_m))?;
+    if coin_m && !parsed.rows.is_empty() {
         ctx.assumptions.push(
             "Binance COIN-M positionAmt is in contracts: 100 USD each for BTC, 10 USD for the others (COIN-M contract specifications)".into(),
         );
     }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    Ok(parsed)
 }
 
 fn row(it: &At<'_>, kind: Kind, coin_m: bool) -> Result<Option<Row>, FieldError> {
@@ -163,7 +145,6 @@ fn row(it: &At<'_>, kind: Kind, coin_m: bool) -> Result<Option<Row>, FieldError>
     };
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: if coin_m { Venue::BinanceCoinm } else { Venue::BinanceUsdm },
         symbol,
         side,
         contract,

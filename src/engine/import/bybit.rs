@@ -9,8 +9,8 @@
 //! account the account's mode decides); margins of inverse positions are in coin.
 
 use super::node::At;
-use super::{liq_or_none, Balance, Context, Parsed, Row, RowsResult};
-use crate::engine::scenario::{Contract, FieldError, MarginMode, Side, Venue};
+use super::{liq_or_none, rows_of, Balance, Context, Row, RowsResult};
+use crate::engine::scenario::{Contract, FieldError, MarginMode, Side};
 
 const READ: &[&str] = &[
     "symbol",
@@ -33,26 +33,11 @@ pub(crate) fn positions(at: &At<'_>, ctx: &mut Context) -> RowsResult {
         Some(l) => (l, at.opt_str("category")),
         None => (at.clone(), None),
     };
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    let mut older = false;
-    for it in list.items().map_err(|e| vec![e])? {
-        older |= it.has("entryPrice") && !it.has("avgPrice");
-        match row(&it, category.as_deref()) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if older {
+    let items = list.items().map_err(|e| vec![e])?;
+    if items.iter().any(|it| it.has("entryPrice") && !it.has("avgPrice")) {
         ctx.notes.push("Bybit position in the older shape (entryPrice instead of v5's avgPrice) read as the same fields".into());
     }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    rows_of(items, |it| row(it, category.as_deref()))
 }
 
 fn row(it: &At<'_>, category: Option<&str>) -> Result<Option<Row>, FieldError> {
@@ -101,7 +86,6 @@ fn row(it: &At<'_>, category: Option<&str>) -> Result<Option<Row>, FieldError> {
     };
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: Venue::Bybit,
         symbol,
         side,
         contract,

@@ -11,8 +11,8 @@
 //! numbered 128 and up are isolated.
 
 use super::node::At;
-use super::{liq_or_none, round_sig, signed, Balance, Context, Parsed, Row, RowsResult};
-use crate::engine::scenario::{Contract, FieldError, MarginMode, Side, Venue};
+use super::{liq_or_none, round_sig, rows_of, signed, Balance, Context, Parsed, Row, RowsResult};
+use crate::engine::scenario::{Contract, FieldError, MarginMode, Side};
 
 const HL_READ: &[&str] = &["coin", "szi", "entryPx", "liquidationPx", "marginUsed", "positionValue", "unrealizedPnl", "maxLeverage"];
 
@@ -23,40 +23,17 @@ pub(crate) fn hyperliquid(at: &At<'_>, ctx: &mut Context) -> RowsResult {
         let v = s.req_num("accountValue").map_err(|e| vec![e])?;
         ctx.balances.insert("USDC".into(), Balance::Equity(v));
     }
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    let mut no_max = false;
-    for ap in at.req("assetPositions").and_then(|a| a.items()).map_err(|e| vec![e])? {
-        let p = match ap.req("position") {
-            Ok(p) => p,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        match hl_row(&p) {
-            Ok(Some(r)) => {
-                no_max |= r.max_leverage.is_none();
-                rows.push(r);
-            }
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if !rows.is_empty() {
+    let items = at.req("assetPositions").and_then(|a| a.items()).map_err(|e| vec![e])?;
+    let parsed = rows_of(items, |ap| hl_row(&ap.req("position")?))?;
+    if !parsed.rows.is_empty() {
         ctx.assumptions.push("Hyperliquid gives no mark price: mark = positionValue ÷ |szi|".into());
     }
-    if no_max {
+    if parsed.rows.iter().any(|r| r.max_leverage.is_none()) {
         ctx.assumptions.push(
             "Hyperliquid positions without maxLeverage: the maintenance rate comes from leverlab's current margin-tier table, which may differ from the asset's maximum when the response was taken".into(),
         );
     }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    Ok(parsed)
 }
 
 fn hl_row(p: &At<'_>) -> Result<Option<Row>, FieldError> {
@@ -81,7 +58,6 @@ fn hl_row(p: &At<'_>) -> Result<Option<Row>, FieldError> {
     };
     Ok(Some(Row {
         path: p.path.clone(),
-        venue: Venue::Hyperliquid,
         symbol: coin,
         side,
         contract: Contract::Linear,
@@ -105,20 +81,26 @@ const DYDX_READ: &[&str] = &["market", "side", "size", "entryPrice", "unrealized
 
 /// Reads a dYdX v4 subaccount (`{"subaccount": {...}}` or the subaccount itself).
 pub(crate) fn dydx_subaccount(at: &At<'_>, ctx: &mut Context) -> RowsResult {
+    // `GET /v4/perpetualPositions` gives `{"positions": [...]}` without the equity.
+    if let Some(list) = at.key("positions") {
+        return rows_of(list.items().map_err(|e| vec![e])?, |p| {
+            if p.opt_str("status").is_some_and(|s| s != "OPEN") {
+                return Ok(None);
+            }
+            let isolated = p.opt_num("subaccountNumber")?.is_some_and(|n| n >= 128.0);
+            dydx_row(&p.req_str("market")?, p, ctx, isolated)
+        });
+    }
     let equity = at.req_num("equity").map_err(|e| vec![e])?;
     let number = at.opt_num("subaccountNumber").map_err(|e| vec![e])?.unwrap_or(0.0);
     let isolated = number >= 128.0;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
     let positions = at.key("openPerpetualPositions").map(|p| p.members()).transpose().map_err(|e| vec![e])?.unwrap_or_default();
-    for (market, p) in positions {
-        match dydx_row(&market, &p, ctx, isolated) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
+    let (markets, items): (Vec<String>, Vec<At<'_>>) = positions.into_iter().unzip();
+    let mut k = 0;
+    let Parsed { mut rows, flat } = rows_of(items, |p| {
+        k += 1;
+        dydx_row(&markets[k - 1], p, ctx, isolated)
+    })?;
     if isolated {
         // An isolated subaccount holds one position; its equity less that position's PnL is
         // the position's own collateral.
@@ -130,11 +112,7 @@ pub(crate) fn dydx_subaccount(at: &At<'_>, ctx: &mut Context) -> RowsResult {
     } else {
         ctx.balances.insert("USDC".into(), Balance::Equity(equity));
     }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    Ok(Parsed { rows, flat })
 }
 
 fn dydx_row(market: &str, p: &At<'_>, ctx: &mut Context, isolated: bool) -> Result<Option<Row>, FieldError> {
@@ -168,7 +146,6 @@ fn dydx_row(market: &str, p: &At<'_>, ctx: &mut Context, isolated: bool) -> Resu
     }
     Ok(Some(Row {
         path: p.path.clone(),
-        venue: Venue::Dydx,
         symbol: market.to_string(),
         side,
         contract: Contract::Linear,

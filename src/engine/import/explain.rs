@@ -22,8 +22,9 @@ pub const AGREES: f64 = 0.001;
 
 /// The likely causes of the difference between `r.liquidation_price` and the venue's
 /// `venue_liquidation_price` of position `p` in Scenario `s`; `missing_balance` when the import
-/// assumed a cross wallet balance. Empty when there is nothing to compare.
-pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, missing_balance: bool) -> Vec<Cause> {
+/// assumed a cross wallet balance; `source` is the source text of the position's model row
+/// (`report.models[r.model].source`). Empty when there is nothing to compare.
+pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, source: &str, missing_balance: bool) -> Vec<Cause> {
     let mut out = Vec::new();
     let (Some(ours), Some(theirs)) = (r.liquidation_price, p.venue_liquidation_price) else {
         if p.venue_liquidation_price.is_none() && r.liquidation_price.is_some() {
@@ -64,7 +65,7 @@ pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, missin
             ),
         });
     }
-    let table = r.source.to_ascii_lowercase();
+    let table = source.to_ascii_lowercase();
     if table.contains("fallback") || table.contains("flat mmr") || table.contains("flat 0.5") {
         out.push(Cause {
             kind: "tier",

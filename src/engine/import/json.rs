@@ -42,8 +42,8 @@ fn explain(text: &str, e: &serde_json::Error, line: usize, col: usize) -> String
     let after: String = src.chars().skip(col.saturating_sub(1)).collect();
     let after = after.trim_start();
     let prev_line_trailing_comma = {
-        let mut prev = text.lines().take(line.saturating_sub(1)).map(str::trim).filter(|l| !l.is_empty());
-        prev.next_back().is_some_and(|l| l.ends_with(','))
+        let prev: Vec<&str> = text.lines().take(line.saturating_sub(1)).map(str::trim).filter(|l| !l.is_empty()).collect();
+        prev.last().is_some_and(|l| l.ends_with(','))
     };
     let msg = if after.starts_with("//") || after.starts_with("/*") || upto.trim_end().ends_with('/') {
         "a comment (`//` or `/* */`) is not JSON; delete it (doc pages annotate responses this way)".to_string()

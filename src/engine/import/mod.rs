@@ -96,7 +96,7 @@ pub const RESPONSES: &[(&str, &str)] = &[
     ("okx", "GET /api/v5/account/positions; GET /api/v5/account/balance; GET /api/v5/public/instruments (ctVal contract sizes)"),
     ("gate", "GET /futures/{settle}/positions; GET /futures/{settle}/accounts; GET /futures/{settle}/contracts (quanto_multiplier)"),
     ("hyperliquid", "POST /info {\"type\": \"clearinghouseState\"}"),
-    ("dydx", "indexer GET /v4/addresses/{address}/subaccountNumber/{n}; GET /v4/perpetualMarkets (oracle prices, margin fractions)"),
+    ("dydx", "indexer GET /v4/addresses/{address}/subaccountNumber/{n} (or /v4/perpetualPositions); GET /v4/perpetualMarkets (oracle prices, margin fractions)"),
     ("deribit", "private/get_positions; private/get_account_summary"),
     ("bitmex", "GET /api/v1/position"),
     ("aave-v3", "Pool.getUserAccountData; UiPoolDataProvider reserves data (recognised; not evaluated until a lending section exists)"),
@@ -136,7 +136,7 @@ impl Kind {
             GateAccounts => "GET /futures/{settle}/accounts",
             GateContracts => "GET /futures/{settle}/contracts",
             Hyperliquid => "POST /info clearinghouseState",
-            DydxSubaccount => "indexer GET /v4/addresses/{address}/subaccountNumber/{n}",
+            DydxSubaccount => "indexer GET /v4/addresses/{address}/subaccountNumber/{n} (or /v4/perpetualPositions)",
             DydxMarkets => "indexer GET /v4/perpetualMarkets",
             DeribitPositions => "private/get_positions",
             DeribitAccount => "private/get_account_summary",
@@ -176,7 +176,6 @@ pub(crate) struct Context {
 pub(crate) struct Row {
     /// Path of the row in the response.
     pub path: String,
-    pub venue: Venue,
     pub symbol: String,
     pub side: Side,
     pub contract: Contract,
@@ -420,7 +419,7 @@ fn recognise<'v>(doc: &'v Value, i: usize, want: Option<&str>) -> Result<(Kind, 
     let path = format!("responses[{i}]");
     let found = detect(doc, &path)?;
     match (found, want) {
-        (Some((kind, body)), Some(w)) if kind.venue() != w => Err(FieldError::new(
+        (Some((kind, _)), Some(w)) if kind.venue() != w => Err(FieldError::new(
             path,
             format!(
                 "--venue {w} was given, but this is a {} response ({}); expected one of {w}'s: {}",
@@ -573,6 +572,11 @@ fn detect<'v>(doc: &'v Value, path: &str) -> Result<Option<(Kind, &'v Value)>, F
     if let Some(sub) = doc.get("subaccount") {
         if sub.get("openPerpetualPositions").is_some() || sub.get("equity").is_some() {
             return Ok(Some((Kind::DydxSubaccount, sub)));
+        }
+    }
+    if let Some(items) = doc.get("positions").and_then(obj_items) {
+        if first_with(items, &["market", "entryPrice", "size"]) {
+            return Ok(Some((Kind::DydxSubaccount, doc)));
         }
     }
     if doc.get("openPerpetualPositions").is_some() && doc.get("equity").is_some() {
@@ -788,6 +792,23 @@ pub(crate) fn signed(x: f64) -> Option<(Side, f64)> {
 
 /// Collects per-row errors.
 pub(crate) type RowsResult = Result<Parsed, Vec<FieldError>>;
+
+/// Reads every item with `row`: `Ok(None)` counts a flat row, errors are all collected.
+pub(crate) fn rows_of<'a>(items: Vec<At<'a>>, mut row: impl FnMut(&At<'a>) -> Result<Option<Row>, FieldError>) -> RowsResult {
+    let (mut rows, mut errors, mut flat) = (Vec::new(), Vec::new(), 0);
+    for it in &items {
+        match row(it) {
+            Ok(Some(r)) => rows.push(r),
+            Ok(None) => flat += 1,
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Parsed { rows, flat })
+    } else {
+        Err(errors)
+    }
+}
 
 #[cfg(test)]
 mod tests {

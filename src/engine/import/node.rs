@@ -14,6 +14,7 @@ pub struct At<'a> {
 }
 
 impl<'a> At<'a> {
+    #[cfg(test)]
     pub fn root(v: &'a Value, input: usize) -> Self {
         At { v, path: format!("responses[{input}]") }
     }

@@ -12,7 +12,7 @@
 //! `liq_price` "0" or 99999999 means none; `maintenance_rate` is the position's own rate.
 
 use super::node::At;
-use super::{liq_or_none, round_sig, signed, Balance, Context, Parsed, Row, RowsResult};
+use super::{liq_or_none, round_sig, rows_of, signed, Balance, Context, Row, RowsResult};
 use crate::engine::scenario::{Contract, FieldError, MarginMode, Side, Venue};
 
 /// Contract sizes used when no instruments response is given (OKX public/instruments and Gate
@@ -55,21 +55,7 @@ const OKX_READ: &[&str] = &[
 
 /// Reads OKX positions.
 pub(crate) fn okx_positions(at: &At<'_>, ctx: &mut Context) -> RowsResult {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    for it in at.items().map_err(|e| vec![e])? {
-        match okx_row(&it, ctx) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    rows_of(at.items().map_err(|e| vec![e])?, |it| okx_row(it, ctx))
 }
 
 fn okx_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
@@ -133,7 +119,6 @@ fn okx_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
     let settle = it.opt_str("ccy").unwrap_or_else(|| if inverse { base.clone() } else { quote.clone() }).to_ascii_uppercase();
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: Venue::Okx,
         symbol: inst,
         side,
         contract,
@@ -188,23 +173,9 @@ const GATE_READ: &[&str] = &[
     "mode", "unrealised_pnl",
 ];
 
-/// Reads Gate `/futures/{settle}/positions` (an array, or one position object).
+/// Reads Gate `/futures/{settle}/positions`.
 pub(crate) fn gate_positions(at: &At<'_>, ctx: &mut Context) -> RowsResult {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    for it in at.items().map_err(|e| vec![e])? {
-        match gate_row(&it, ctx) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    rows_of(at.items().map_err(|e| vec![e])?, |it| gate_row(it, ctx))
 }
 
 fn gate_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
@@ -244,7 +215,6 @@ fn gate_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
     let mark = it.opt_num("mark_price")?.filter(|m| *m > 0.0).or_else(|| ctx.marks.get(&contract_name).copied());
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: Venue::Gate,
         symbol: contract_name.clone(),
         side,
         contract: if inverse { Contract::Inverse } else { Contract::Linear },

@@ -12,8 +12,8 @@
 //! uint256 max when there is no debt, amounts are 8-decimal USD, rates are basis points.
 
 use super::node::At;
-use super::{liq_or_none, round_sig, signed, Balance, Context, Parsed, Row, RowsResult};
-use crate::engine::scenario::{Contract, FieldError, MarginMode, Side, Venue};
+use super::{liq_or_none, round_sig, rows_of, signed, Balance, Context, Row, RowsResult};
+use crate::engine::scenario::{Contract, FieldError, MarginMode, Side};
 
 const DRB_READ: &[&str] = &[
     "instrument_name", "kind", "direction", "size", "average_price", "mark_price", "estimated_liquidation_price", "leverage",
@@ -22,21 +22,7 @@ const DRB_READ: &[&str] = &[
 
 /// Reads Deribit positions.
 pub(crate) fn deribit_positions(at: &At<'_>, ctx: &mut Context) -> RowsResult {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    for it in at.items().map_err(|e| vec![e])? {
-        match deribit_row(&it, ctx) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    rows_of(at.items().map_err(|e| vec![e])?, |it| deribit_row(it, ctx))
 }
 
 fn deribit_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
@@ -63,7 +49,6 @@ fn deribit_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError
     let base = name.split(['-', '_']).next().unwrap_or("").to_ascii_uppercase();
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: Venue::Deribit,
         symbol: name,
         side,
         contract: if linear { Contract::Linear } else { Contract::Inverse },
@@ -105,21 +90,7 @@ const BMX_READ: &[&str] = &[
 
 /// Reads BitMEX positions.
 pub(crate) fn bitmex_positions(at: &At<'_>, ctx: &mut Context) -> RowsResult {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut flat = 0;
-    for it in at.items().map_err(|e| vec![e])? {
-        match bitmex_row(&it, ctx) {
-            Ok(Some(r)) => rows.push(r),
-            Ok(None) => flat += 1,
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Parsed { rows, flat })
-    } else {
-        Err(errors)
-    }
+    rows_of(at.items().map_err(|e| vec![e])?, |it| bitmex_row(it, ctx))
 }
 
 /// The divisor of a BitMEX integer amount: satoshi (`XBt`, 10⁸ per XBT) or micro-USDT
@@ -177,7 +148,6 @@ fn bitmex_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError>
     let upnl = it.opt_num("unrealisedPnl")?.map(|u| u / div);
     Ok(Some(Row {
         path: it.path.clone(),
-        venue: Venue::Bitmex,
         symbol,
         side,
         contract: if inverse { Contract::Inverse } else { Contract::Linear },
