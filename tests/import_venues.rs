@@ -367,7 +367,7 @@ fn truncated_other_endpoint_unknown_shape_and_venue_errors() {
     assert!(e.contains("the venue returned an error"), "{e}");
 
     let e = imp_err(&[&sample("gate-positions.json")], Some("okx"));
-    assert!(e.contains("--venue okx was given, but this is a gate response"), "{e}");
+    assert!(e.contains("the venue okx was named, but this is a gate response"), "{e}");
 
     let e = imp_err(&[&sample("gate-positions.json"), &sample("okx-positions.json")], None);
     assert!(e.contains("different venues"), "{e}");
@@ -389,7 +389,7 @@ fn hedge_rows_of_both_modes_keep_one_mode_and_name_the_rest() {
     let i = import(&[text], ImportOptions::default()).unwrap();
     assert_eq!(i.scenario.margin_mode, MarginMode::Isolated);
     assert_eq!(i.scenario.positions.len(), 1);
-    assert!(i.notes.iter().any(|n| n.contains("ETHUSDT") && n.contains("--mode cross")), "{:?}", i.notes);
+    assert!(i.notes.iter().any(|n| n.contains("ETHUSDT") && n.contains("choosing the cross margin mode")), "{:?}", i.notes);
     // Bybit's published linear example [BB-USDT-LP]: 50x long 1 BTC at 20,000 liquidates at
     // 19,700 (IM 400, MM 100); the same figures through the importer:
     let text = r#"{"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[
@@ -398,4 +398,66 @@ fn hedge_rows_of_both_modes_keep_one_mode_and_name_the_rest() {
     let r = evaluate(&i.scenario).unwrap();
     close(r.positions[0].liquidation_price.unwrap(), 19700.0, 0.01, "Bybit help-centre example");
     assert_eq!(r.positions[0].liquidation_price_difference, Some(0.0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line: `leverlab import FILE...` prints the Scenario, `eval` of it reports the
+// venue's figure and the difference; `--help` lists every response recognised.
+
+mod cli {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_leverlab");
+
+    fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let o = child.wait_with_output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    }
+
+    #[test]
+    fn import_then_eval_round_trip() {
+        let (code, scenario, err) = run(&["import", "examples/import/gate-positions.json", "examples/import/gate-accounts.json"], "");
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("recognised examples/import/gate-positions.json: gate GET /futures/{settle}/positions"), "{err}");
+        assert!(err.contains("assumed: contract size of BTC_USDT"), "{err}");
+        let (code, report, err) = run(&["eval", "-"], &scenario);
+        assert_eq!(code, 0, "{err}");
+        let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert!(r["positions"][0]["liquidation_price"].is_number());
+        // Gate reports no liquidation price here (99999999), so neither the venue figure nor a
+        // difference appears.
+        assert!(r["positions"][0].get("liquidation_price_difference").is_none());
+
+        let (code, report, _) = run(&["import", "examples/import/okx-positions.json"], "");
+        assert_eq!(code, 0);
+        let (_, report, _) = run(&["eval", "-"], &report);
+        let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert_eq!(r["positions"][0]["venue_liquidation_price"], 2352.8496681818233);
+        assert!(r["positions"][0]["liquidation_price_difference"].is_number());
+    }
+
+    #[test]
+    fn help_lists_every_response_and_errors_name_the_file() {
+        let (code, help, _) = run(&["import", "--help"], "");
+        assert_eq!(code, 0);
+        for r in leverlab::engine::import::RESPONSES {
+            assert!(help.contains(r.0) && help.contains(r.1), "help misses {r:?}");
+        }
+        let (code, _, err) = run(&["import", "-"], "[{\"symbol\": \"BTCUSDT\", \"positionAmt\": \"1\",, }]");
+        assert_eq!(code, 2);
+        assert!(err.contains("responses[0]: line 1") && err.contains("(-)"), "{err}");
+        let (code, _, err) = run(&["import", "examples/import/okx-positions.json", "--venu", "okx"], "");
+        assert_eq!(code, 2);
+        assert!(err.contains("did you mean --venue"), "{err}");
+    }
 }

@@ -743,7 +743,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             models.extend(ev.models().info(models.len()));
         }
         let p = ev.position();
-        let pr = r.to_position_report(&p.symbol, p.side, totals.settlement());
+        let pr = r.to_position_report(&p.symbol, p.side, totals.settlement()).with_venue_liquidation_price(p.venue_liquidation_price);
         let input: Vec<&str> = match rows.cells() {
             Some(c) => c,
             None => {

@@ -134,6 +134,9 @@ fn run_inner(args: &[&str], stdin: &mut dyn Read) -> Result<(serde_json::Value, 
         InputErrors(
             e.0.into_iter()
                 .map(|mut fe| {
+                    if fe.path == "venue" || fe.path == "mode" {
+                        fe.path = format!("--{}", fe.path);
+                    }
                     for (k, f) in files.iter().enumerate() {
                         let tag = format!("responses[{k}]");
                         if fe.path.starts_with(&tag) {

@@ -461,6 +461,8 @@ impl RowReport {
             effective_leverage: self.effective_leverage,
             max_leverage: self.max_leverage,
             model: self.model,
+            venue_liquidation_price: None,
+            liquidation_price_difference: None,
         }
     }
 }

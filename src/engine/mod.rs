@@ -210,11 +210,8 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 roe: if r.initial_margin > 0.0 { finite(r.pnl / r.initial_margin).unwrap_or(0.0) } else { 0.0 },
                 liquidation_price: liq.map(|l| l.0),
                 liquidation_note,
-                venue_liquidation_price: p.venue_liquidation_price,
-                liquidation_price_difference: match (liq, p.venue_liquidation_price) {
-                    (Some((lp, _)), Some(v)) => finite((lp - v) / v).map(|d| if d == 0.0 { 0.0 } else { d }),
-                    _ => None,
-                },
+                venue_liquidation_price: None,
+                liquidation_price_difference: None,
                 liquidation_tier: liq.map(|l| l.1),
                 liquidation_mmr: at_liq.map(|a| a.0),
                 liquidation_maint_amount: at_liq.map(|a| a.1),
@@ -231,6 +228,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 max_leverage: finite(venue::max_leverage(m, m.mark_price)),
                 model: models.index(m.formula, m.source, m.table_source),
             }
+            .with_venue_liquidation_price(p.venue_liquidation_price)
         })
         .collect();
 

@@ -78,6 +78,19 @@ pub struct PositionReport {
     pub model: usize,
 }
 
+impl PositionReport {
+    /// Sets the venue's own liquidation price and leverlab's relative difference to it,
+    /// `(liquidation_price − venue) / venue` (absent unless both exist).
+    pub fn with_venue_liquidation_price(mut self, venue: Option<f64>) -> Self {
+        self.venue_liquidation_price = venue;
+        self.liquidation_price_difference = match (self.liquidation_price, venue) {
+            (Some(lp), Some(v)) if v > 0.0 => Some((lp - v) / v).filter(|d| d.is_finite()).map(|d| if d == 0.0 { 0.0 } else { d }),
+            _ => None,
+        };
+        self
+    }
+}
+
 /// One row of the Report's formula table, shared by every position solved with the same venue
 /// rule and maintenance schedule (a book of 10⁶ positions on one venue has a handful of rows).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

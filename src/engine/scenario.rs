@@ -269,6 +269,8 @@ pub const POSITION_FIELDS: &[Field] = &[
     opt("tiers", Shape::List(&Shape::Object(TIER_FIELDS))),
     opt("max_leverage", Shape::Number),
     opt("taker_fee", Shape::Number),
+    opt("venue_liquidation_price", Shape::Number),
+    opt("note", Shape::Text),
 ];
 
 /// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
@@ -404,7 +406,7 @@ impl Scenario {
                 check_rate(errors, &at("taker_fee"), f, 0.1);
             }
             if let Some(v) = p.venue_liquidation_price {
-                check_positive(&mut errors, &at("venue_liquidation_price"), v);
+                check_positive(errors, &at("venue_liquidation_price"), v);
             }
             if let Some(l) = p.max_leverage {
                 if !l.is_finite() || l < 1.0 || l > 1000.0 {

@@ -88,7 +88,7 @@ pub(crate) enum Kind {
     AaveReserves,
 }
 
-/// Every response recognised, for `leverlab import --help` and the page.
+/// Every response recognised, for the import help and the page.
 pub const RESPONSES: &[(&str, &str)] = &[
     ("binance-usdm", "GET /fapi/v2/positionRisk and /fapi/v3/positionRisk (positions); GET /fapi/v2/account and /fapi/v3/account (cross wallet balance)"),
     ("binance-coinm", "GET /dapi/v1/positionRisk (positions, contracts of 100 USD for BTC, 10 USD others); GET /dapi/v1/account (cross wallet balance in coin)"),
@@ -207,14 +207,14 @@ pub(crate) struct Parsed {
 /// Options of an import.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ImportOptions<'a> {
-    /// The venue, when the caller names it (`--venue`); recognition then only accepts its
+    /// The venue, when the caller names it; recognition then only accepts its
     /// responses.
     pub venue: Option<&'a str>,
     /// Which margin mode to keep when a response holds both (default: the first position's).
     pub mode: Option<MarginMode>,
 }
 
-/// Names accepted by `--venue`.
+/// The venue names an import accepts.
 pub const VENUE_NAMES: &[&str] =
     &["binance-usdm", "binance-coinm", "bybit", "okx", "gate", "hyperliquid", "dydx", "deribit", "bitmex", "aave-v3"];
 
@@ -232,7 +232,7 @@ pub fn import(texts: &[&str], opts: ImportOptions<'_>) -> Result<Imported, Input
     if let Some(v) = opts.venue {
         if !VENUE_NAMES.contains(&v) {
             let hint = crate::engine::import::closest(v, VENUE_NAMES).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-            return Err(FieldError::new("--venue", format!("unknown venue `{v}`{hint}; known: {}", VENUE_NAMES.join(", "))).into());
+            return Err(FieldError::new("venue", format!("unknown venue `{v}`{hint}; known: {}", VENUE_NAMES.join(", "))).into());
         }
     }
     let mut errors = Vec::new();
@@ -353,7 +353,7 @@ pub fn import(texts: &[&str], opts: ImportOptions<'_>) -> Result<Imported, Input
         return Err(FieldError::new(
             "responses",
             format!(
-                "no positions response among the inputs ({}); add the venue's positions response (see `leverlab import --help`)",
+                "no positions response among the inputs ({}); add the venue's positions response (the import help lists them)",
                 list.join("; ")
             ),
         )
@@ -414,7 +414,7 @@ fn strsim_distance(a: &str, b: &str) -> usize {
 /// # Errors
 /// A [`FieldError`] at `responses[i]` for a venue error response, a response of an endpoint
 /// leverlab does not read (naming the venue it recognised and the endpoints it reads), a
-/// response of another venue than `--venue`, or an unknown shape (listing what it reads).
+/// response of another venue than the one named, or an unknown shape (listing what it reads).
 fn recognise<'v>(doc: &'v Value, i: usize, want: Option<&str>) -> Result<(Kind, &'v Value), FieldError> {
     let path = format!("responses[{i}]");
     let found = detect(doc, &path)?;
@@ -422,7 +422,7 @@ fn recognise<'v>(doc: &'v Value, i: usize, want: Option<&str>) -> Result<(Kind, 
         (Some((kind, _)), Some(w)) if kind.venue() != w => Err(FieldError::new(
             path,
             format!(
-                "--venue {w} was given, but this is a {} response ({}); expected one of {w}'s: {}",
+                "the venue {w} was named, but this is a {} response ({}); expected one of {w}'s: {}",
                 kind.venue(),
                 kind.endpoint(),
                 RESPONSES.iter().find(|(v, _)| *v == w).map_or("", |(_, e)| e)
@@ -637,7 +637,7 @@ fn assemble(
     for r in rows {
         if r.mode != mode {
             notes.push(format!(
-                "{} ({} {}) is {} margin and left out of this {} Scenario; import again with --mode {}",
+                "{} ({} {}) is {} margin and left out of this {} Scenario; import again choosing the {} margin mode",
                 r.path,
                 r.symbol,
                 side_name(r.side),
