@@ -1,7 +1,8 @@
 //! The JavaScript API (wasm32 only), reachable as `window.wasmBindings` once the page fires
 //! `TrunkApplicationStarted`.
 //!
-//! * `evaluate(scenario) -> report`: a Scenario object (or JSON text) in, the Report out.
+//! * `evaluate(scenario) -> report`: a Scenario object (or JSON text) in, the Report out (for
+//!   aave-v3, morpho-blue, gmx-v2 and maker: that protocol's report).
 //! * `run(command, scenario, options) -> value`: any command of [`crate::api::COMMANDS`].
 //! * `commands() -> [{name, summary}]`.
 //! * `mount(element, scenario?) -> handle`: a calculator inside `element`; `handle.destroy()`
@@ -45,6 +46,11 @@ fn scenario_from(v: JsValue) -> Result<Scenario, JsValue> {
 #[wasm_bindgen]
 pub fn evaluate(scenario: JsValue) -> Result<JsValue, JsValue> {
     let s = scenario_from(scenario)?;
+    // The protocol venues (aave-v3, morpho-blue, gmx-v2, maker) answer with their own reports.
+    if s.venue.is_protocol() {
+        let report = engine::protocol::evaluate(&s).map_err(|e| errors_to_js(&e))?;
+        return to_js(&report);
+    }
     let report = engine::evaluate(&s).map_err(|e| errors_to_js(&e))?;
     to_js(&report)
 }
@@ -79,7 +85,7 @@ pub fn run(command: &str, scenario: JsValue, options: JsValue) -> Result<JsValue
     let (Some(s), Some(opts)) = (s, opts) else {
         return Err(errors_to_js(&InputErrors(errors)));
     };
-    let out = (cmd.run)(&s, &opts).map_err(|e| errors_to_js(&e))?;
+    let out = api::run_command(cmd, &s, &opts).map_err(|e| errors_to_js(&e))?;
     to_js(&out)
 }
 

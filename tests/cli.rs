@@ -418,3 +418,98 @@ fn output_errors_fail_the_process() {
     assert_ne!(o.status.code(), Some(0), "writing to a closed pipe must fail");
     assert!(stderr(&o).contains("cannot write the output"), "{}", stderr(&o));
 }
+
+/// The DeFi protocols' examples through `eval` (routed to their own reports) and the lending,
+/// auction and comparison commands, with the numbers the examples reproduce.
+#[test]
+fn protocol_examples_answer_through_eval_and_their_commands() {
+    let aave = stdout_json(&run(&["eval", "examples/aave-v3.json"], None));
+    // 10 WETH at 1,400 $ × 0.825 / 12,000 USDC = 0.9625.
+    assert!((aave["health_factor"].as_f64().unwrap() - 0.9625).abs() < 1e-12);
+    let liq = stdout_json(&run(&["liquidate", "examples/aave-v3.json", "--collateral", "WETH", "--debt", "USDC"], None));
+    // HF 0.9625 > 0.95 and both reserves ≥ 2,000 $: 50 % of 12,000; 6,000 / 1,400 × 1.05 = 4.5 WETH.
+    assert_eq!(liq["close_factor"], json!(0.5));
+    assert!((liq["collateral_seized"].as_f64().unwrap() - 4.5).abs() < 1e-12);
+    let morpho = stdout_json(&run(&["eval", "examples/morpho-blue.json"], None));
+    assert!((morpho["liquidation_incentive_factor"].as_f64().unwrap() - 1.0 / 0.94).abs() < 1e-12);
+    let gmx = stdout_json(&run(&["eval", "examples/gmx-v2.json"], None));
+    assert!((gmx["positions"][0]["returned_collateral_now"].as_f64().unwrap() - 0.88).abs() < 1e-9);
+    let maker = stdout_json(&run(&["eval", "examples/maker.json"], None));
+    assert!((maker["bark"]["tab"].as_f64().unwrap() - 110.0).abs() < 1e-9);
+    let auction = stdout_json(&run(&["auction", "examples/maker.json", "--at", "30", "--take", "10"], None));
+    assert!((auction["status"]["price"].as_f64().unwrap() - 3.698501866941401).abs() < 1e-12);
+    assert_eq!(auction["curves"].as_array().unwrap().len(), 3);
+    assert_eq!(auction["path"]["cleared"], json!(true));
+    // The exchange engine's own evaluate names the venue instead of failing on positions.
+    let o = run(&["pnl", "examples/aave-v3.json", "--price", "1"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("venue: aave-v3 is a DeFi protocol"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn protocol_helps_document_their_options_and_output_fields() {
+    let fresh = json!({"venue":"aave-v3","lending":{"supplies":[{"asset":"WETH","amount":10,"price":2000,"ltv":0.8,
+        "liquidation_threshold":0.825,"liquidation_bonus":0.05,"liquidation_protocol_fee":0.1}],
+        "borrows":[{"asset":"USDC","amount":12000,"price":1}]}});
+    let cases: [(&str, &str, &[&str]); 5] = [
+        ("liquidate", "examples/aave-v3.json", &["--collateral", "WETH", "--debt", "USDC", "--amount", "5000"]),
+        ("liquidate", "examples/morpho-blue.json", &[]),
+        ("loop", "-", &["--leverage", "4", "--swap-cost", "0.001", "--collateral", "WETH", "--debt", "USDC"]),
+        ("auction", "examples/maker.json", &["--at", "30", "--take", "10", "--max", "4"]),
+        ("compare-lending", "-", &["--lltv", "0.86", "--mat", "1.45", "--chop", "1.13"]),
+    ];
+    for (cmd, file, opts) in cases {
+        let text = help(cmd);
+        for o in opts.iter().filter(|o| o.starts_with("--")) {
+            assert!(text.contains(o), "`{cmd} --help` does not mention {o}");
+        }
+        let mut args = vec![cmd, file];
+        args.extend_from_slice(opts);
+        let input = fresh.to_string();
+        let out = stdout_json(&run(&args, (file == "-").then_some(input.as_str())));
+        let mut names = Vec::new();
+        keys(&out, &mut names);
+        for n in names {
+            assert!(text.contains(&n), "`leverlab {cmd} --help` does not mention `{n}`");
+        }
+    }
+    // eval --help lists every protocol report field and input field.
+    let text = help("eval");
+    let mut names = Vec::new();
+    for f in ["aave-v3", "morpho-blue", "gmx-v2", "maker"] {
+        keys(&example(f), &mut names);
+        keys(&stdout_json(&run(&["eval", &format!("examples/{f}.json")], None)), &mut names);
+    }
+    keys(&json!({"emode": {}, "in_emode": true, "collateral": true, "borrowing_fee_usd": 0, "funding_fee_usd": 0,
+        "price_impact_usd": 0, "liquidation_fee_factor": 0, "exponential": {}, "linear": {"tau": 1}}), &mut names);
+    for n in names {
+        assert!(text.contains(&n), "`leverlab eval --help` does not mention `{n}`");
+    }
+}
+
+#[test]
+fn protocol_bad_input_names_the_field() {
+    let cases = [
+        (json!({"venue":"aave-v3","lending":{"supplies":[{"asset":"WETH","amount":1,"price":1,"ltv":0.8,
+            "liquidation_threshold":0.7,"liquidation_bonus":0.05}],"borrows":[]}}),
+         "lending.supplies[0].liquidation_threshold: must be ≥ ltv and < 1"),
+        (json!({"venue":"morpho-blue","lending":{"supplies":[{"asset":"WETH","amount":1,"price":1}],
+            "borrows":[{"asset":"USDC","amount":1,"price":1}]}}), "lending.lltv: required"),
+        (json!({"venue":"gmx-v2","positions":[{"symbol":"ETH/USD","size":1,"entry_price":1,"collateral_token":"USDC",
+            "collateral_amount":1,"collateral_price":1,"leverage":5}]}), "positions[0].min_collateral_factor: required"),
+        (json!({"venue":"maker","vault":{"ink":1,"art":1,"mat":0.5,"chop":1.1,"price":1}}), "vault.mat: must be"),
+        (json!({"venue":"okx","positions":[{"symbol":"BTC","size":1,"entry_price":1,"leverage":2,"collateral_amount":3}]}),
+         "positions[0].collateral_amount: only for venue gmx-v2"),
+        (json!({"venue":"bybit","positions":[],"vault":{"ink":1,"art":1,"mat":1.5,"chop":1.1,"price":1}}),
+         "vault: not used by bybit"),
+    ];
+    for (s, want) in cases {
+        let o = run(&["eval", "-"], Some(&s.to_string()));
+        assert_eq!(o.status.code(), Some(2), "{s}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{err} lacks {want}");
+    }
+    let o = run(&["liquidate", "examples/aave-v3.json", "--colateral", "WETH"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--colateral"));
+}

@@ -52,7 +52,7 @@ fn position_s() -> impl Strategy<Value = Position> {
 }
 
 fn isolated(venue: Venue, p: Position) -> Scenario {
-    Scenario { version: 1, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, positions: vec![p], market: None }
+    Scenario { version: 1, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, positions: vec![p], market: None, lending: None, vault: None, auction: None }
 }
 
 fn run(s: &Scenario) -> Report {
@@ -197,7 +197,7 @@ proptest! {
             }
             p
         }).collect();
-        let s = Scenario { version: 1, venue: v, margin_mode: MarginMode::Cross, wallet_balance: Some(wallet), positions: ps, market: None };
+        let s = Scenario { version: 1, venue: v, margin_mode: MarginMode::Cross, wallet_balance: Some(wallet), positions: ps, market: None, lending: None, vault: None, auction: None };
         let r = run(&s);
         let surplus_at = |x: f64| {
             let mut moved = s.clone();

@@ -13,6 +13,7 @@
 
 pub mod analytics;
 pub mod cascade;
+pub mod lending;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -105,7 +106,7 @@ pub const EVAL_OPTIONS: &[Opt] = &[
 /// Every command, in the order `leverlab --help` lists them.
 pub const COMMANDS: &[Command] = &[Command {
     name: "eval",
-    summary: "Liquidation prices, margins and account totals (the Report)",
+    summary: "Liquidation prices, margins and account totals (the Report; lending, GMX and Maker reports for those venues)",
     help: include_str!("help/eval_help.txt"),
     options: EVAL_OPTIONS,
     run: |s, o| {
@@ -116,7 +117,7 @@ pub const COMMANDS: &[Command] = &[Command {
             .map(|k| FieldError::new(k.clone(), "is for `leverlab eval` on books (CSV, NDJSON); here the Scenario gives the account and the Report is returned"))
             .collect();
         InputErrors::check(given)?;
-        engine::evaluate(s).map(|r| to_json(&r))
+        lending::eval_cmd(s)
     },
 },
 Command {
@@ -226,6 +227,34 @@ Command {
     help: cascade::CASCADE_HELP,
     options: cascade::CASCADE_OPTIONS,
     run: cascade::cascade_cmd,
+},
+Command {
+    name: "liquidate",
+    summary: "Aave v3 / Morpho Blue: one liquidation call (close factor, seized collateral, fee, HF after)",
+    help: lending::LIQUIDATE_HELP,
+    options: lending::LIQUIDATE_OPTIONS,
+    run: lending::liquidate_cmd,
+},
+Command {
+    name: "loop",
+    summary: "Aave v3 / Morpho Blue: deposit → borrow → swap → deposit to a target leverage",
+    help: lending::LOOP_HELP,
+    options: lending::LOOP_OPTIONS,
+    run: lending::loop_cmd,
+},
+Command {
+    name: "auction",
+    summary: "Maker: bark, auction price at --at, one take, the path against buyers' depth, three curves",
+    help: lending::AUCTION_HELP,
+    options: lending::AUCTION_OPTIONS,
+    run: lending::auction_cmd,
+},
+Command {
+    name: "compare-lending",
+    summary: "One loan as an Aave loan, a Morpho loan and a Maker vault side by side",
+    help: lending::COMPARE_LENDING_HELP,
+    options: lending::COMPARE_LENDING_OPTIONS,
+    run: lending::compare_lending_cmd,
 }];
 
 /// Looks a command up by name.
@@ -327,11 +356,29 @@ fn wrong_type(kind: OptKind, v: &Value) -> String {
     format!("must be {want}, not {shown}")
 }
 
-/// Runs `cmd` after checking its options: the one entry both front doors call.
+/// The commands that answer for the DeFi protocol venues (aave-v3, morpho-blue, gmx-v2, maker);
+/// the others read exchange positions.
+pub const PROTOCOL_COMMANDS: [&str; 5] = ["eval", "liquidate", "loop", "auction", "compare-lending"];
+
+/// Runs `cmd` after checking its options: the one entry both front doors call. A protocol
+/// venue given to a command of exchange positions is refused at `venue`, naming the commands
+/// that answer for it.
 ///
 /// # Errors
-/// The option problems of [`check_options`], then the command's own.
+/// That refusal, the option problems of [`check_options`], then the command's own.
 pub fn run_command(cmd: &Command, s: &Scenario, opts: &Options) -> CmdResult {
+    if s.venue.is_protocol() && !PROTOCOL_COMMANDS.contains(&cmd.name) {
+        return Err(FieldError::new(
+            "venue",
+            format!(
+                "{} is a DeFi protocol, not an exchange preset: `{}` reads exchange positions; for it use {}",
+                s.venue,
+                cmd.name,
+                PROTOCOL_COMMANDS.join(", ")
+            ),
+        )
+        .into());
+    }
     let opts = check_options(cmd, opts)?;
     (cmd.run)(s, &opts)
 }

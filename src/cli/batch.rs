@@ -591,6 +591,17 @@ fn json_scenario(mut input: Box<dyn Read + '_>, set: &Settings, out: &mut dyn Wr
     input.read_to_string(&mut text).map_err(|e| FieldError::new("", format!("cannot read the input: {e}")))?;
     let scenario = parse_scenario(&text)?;
     drop(text);
+    if scenario.venue.is_protocol() {
+        // aave-v3, morpho-blue, gmx-v2 and maker answer with their own report, in JSON.
+        if set.out != OutFormat::Json || set.fields.is_some() {
+            return Err(FieldError::new("format", format!("the {} report is JSON only (no `fields`)", scenario.venue)).into());
+        }
+        let report = crate::engine::protocol::evaluate(&scenario)?;
+        let mut out = std::io::BufWriter::new(out);
+        let written = if set.pretty { serde_json::to_writer_pretty(&mut out, &report) } else { serde_json::to_writer(&mut out, &report) };
+        written.map_err(|e| io_error(e.into()))?;
+        return writeln!(out).and_then(|_| out.flush()).map_err(io_error);
+    }
     let report = evaluate(&scenario)?;
     write_report(&report, &scenario.positions, None, set, out)
 }
@@ -666,6 +677,9 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             wallet_balance: set.wallet,
             positions,
             market: None,
+            lending: None,
+            vault: None,
+            auction: None,
         };
         // The row an error names, by the `positions[i]` of its path.
         let row_of = |f: &FieldError| f.path.strip_prefix("positions[").and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());

@@ -263,7 +263,7 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
         },
     };
     let result = match (scenario, opts) {
-        (Some(s), Some(o)) if errors.is_empty() => (cmd.run)(&s, &o).map_err(|e| InputErrors(e.0.into_iter().map(|f| render(cmd, f)).collect())),
+        (Some(s), Some(o)) if errors.is_empty() => api::run_command(cmd, &s, &o).map_err(|e| InputErrors(e.0.into_iter().map(|f| render(cmd, f)).collect())),
         _ => Err(InputErrors(errors)),
     };
     match result {

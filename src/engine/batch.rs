@@ -100,6 +100,9 @@ impl BookEvaluator {
                 wallet_balance: None,
                 positions: vec![Position::default()],
                 market: None,
+                lending: None,
+                vault: None,
+                auction: None,
             },
             models: ModelTable::default(),
         }

@@ -6,9 +6,13 @@
 pub mod analytics;
 pub mod batch;
 pub mod cascade;
+pub mod gmx;
 pub mod import;
 pub mod input;
+pub mod lending;
+pub mod maker;
 pub mod margin;
+pub mod protocol;
 pub mod report;
 pub mod scenario;
 pub mod tables;
@@ -123,6 +127,13 @@ struct AtMark {
 /// [`InputErrors`] naming each invalid field (the same checks as [`parse_scenario`], plus the
 /// magnitude limits of [`check_magnitudes`]).
 pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
+    if s.venue.is_protocol() {
+        return Err(FieldError::new(
+            "venue",
+            format!("{} is a DeFi protocol, not an exchange preset: protocol::evaluate (the `eval` command) gives its report", s.venue),
+        )
+        .into());
+    }
     s.validate()?;
     check_magnitudes(s)?;
     let mut rows = Vec::with_capacity(s.positions.len());

@@ -41,10 +41,27 @@ pub enum Venue {
     Bitmex,
     Deribit,
     Generic,
+    /// Aave v3 (v3.3 liquidation rules): a lending account in the `lending` section.
+    AaveV3,
+    /// Morpho Blue: one market (one collateral, one loan asset) with its `lending.lltv`.
+    MorphoBlue,
+    /// GMX v2 perpetuals: `positions` with the collateral token and the market's factors.
+    GmxV2,
+    /// Maker/Sky: a `vault` and its collateral type's `auction` parameters.
+    Maker,
 }
 
 impl Venue {
-    /// Every preset, in the order the page and the CLI list them.
+    /// The DeFi protocols: their rules live in `engine::lending`, `engine::gmx` and
+    /// `engine::maker`, and `engine::protocol::evaluate` answers for them.
+    pub const PROTOCOLS: [Venue; 4] = [Venue::AaveV3, Venue::MorphoBlue, Venue::GmxV2, Venue::Maker];
+
+    /// True for the DeFi protocols of [`Venue::PROTOCOLS`] (not exchange presets).
+    pub fn is_protocol(self) -> bool {
+        Venue::PROTOCOLS.contains(&self)
+    }
+
+    /// Every exchange preset, in the order the page and the CLI list them.
     pub const ALL: [Venue; 10] = [
         Venue::BinanceUsdm,
         Venue::BinanceCoinm,
@@ -71,6 +88,10 @@ impl Venue {
             Venue::Bitmex => "bitmex",
             Venue::Deribit => "deribit",
             Venue::Generic => "generic",
+            Venue::AaveV3 => "aave-v3",
+            Venue::MorphoBlue => "morpho-blue",
+            Venue::GmxV2 => "gmx-v2",
+            Venue::Maker => "maker",
         }
     }
 
@@ -85,11 +106,22 @@ impl Venue {
         names
     };
 
-    /// Parses a preset name; the error lists the known names.
+    /// Every venue name a Scenario may give: the exchange presets, then the DeFi protocols.
+    pub const ALL_NAMES: [&'static str; Venue::ALL.len() + Venue::PROTOCOLS.len()] = {
+        let mut names = [""; Venue::ALL.len() + Venue::PROTOCOLS.len()];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = if i < Venue::ALL.len() { Venue::ALL[i].name() } else { Venue::PROTOCOLS[i - Venue::ALL.len()].name() };
+            i += 1;
+        }
+        names
+    };
+
+    /// Parses a venue name (preset or protocol); the error lists the known names.
     pub fn from_name(name: &str) -> Result<Venue, String> {
-        Venue::ALL.iter().copied().find(|v| v.name() == name).ok_or_else(|| {
-            let hint = suggest(name, Venue::NAMES).map(|k| format!("did you mean {k}? ")).unwrap_or_default();
-            format!("unknown venue `{name}`; {hint}known venues: {}", Venue::NAMES.join(", "))
+        Venue::ALL.iter().chain(&Venue::PROTOCOLS).copied().find(|v| v.name() == name).ok_or_else(|| {
+            let hint = suggest(name, Venue::ALL_NAMES).map(|k| format!("did you mean {k}? ")).unwrap_or_default();
+            format!("unknown venue `{name}`; {hint}known venues: {}", Venue::ALL_NAMES.join(", "))
         })
     }
 }
@@ -199,6 +231,37 @@ pub struct Position {
     /// leverlab does not model (e.g. `bustPrice=…`), so none is dropped silently.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    // GMX v2 only (see `engine::gmx`); rejected for the other venues.
+    /// GMX v2: Collateral token (`WETH`, `USDC`); when it is the index token or its wrapped form, both prices move together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_token: Option<String>,
+    /// GMX v2: Collateral in tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_amount: Option<f64>,
+    /// GMX v2: Collateral token price, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_price: Option<f64>,
+    /// GMX v2: The market's minCollateralFactor (fraction of size in USD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_collateral_factor: Option<f64>,
+    /// GMX v2: MIN_COLLATERAL_USD (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_collateral_usd: Option<f64>,
+    /// GMX v2: Pending borrowing fee, USD (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub borrowing_fee_usd: Option<f64>,
+    /// GMX v2: Pending funding fee, USD (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_fee_usd: Option<f64>,
+    /// GMX v2: Position fee factor of the close (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_fee_factor: Option<f64>,
+    /// GMX v2: Price impact of closing the whole size, USD (negative = cost; positive counts as 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_impact_usd: Option<f64>,
+    /// GMX v2: Liquidation fee factor charged when liquidated (default 0; not part of the check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidation_fee_factor: Option<f64>,
 }
 
 /// What the user entered: an account at one venue and its positions, plus optional market
@@ -218,6 +281,15 @@ pub struct Scenario {
     pub positions: Vec<Position>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market: Option<Market>,
+    /// Aave v3 / Morpho Blue: the lending account (see `engine::lending`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lending: Option<crate::engine::lending::Lending>,
+    /// Maker: the vault (see `engine::maker`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<crate::engine::maker::Vault>,
+    /// Maker: the collateral type's liquidation auction and its buyers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auction: Option<crate::engine::maker::Auction>,
 }
 
 fn current_version() -> u32 {
@@ -271,6 +343,16 @@ pub const POSITION_FIELDS: &[Field] = &[
     opt("taker_fee", Shape::Number),
     opt("venue_liquidation_price", Shape::Number),
     opt("note", Shape::Text),
+    opt("collateral_token", Shape::Text),
+    opt("collateral_amount", Shape::Number),
+    opt("collateral_price", Shape::Number),
+    opt("min_collateral_factor", Shape::Number),
+    opt("min_collateral_usd", Shape::Number),
+    opt("borrowing_fee_usd", Shape::Number),
+    opt("funding_fee_usd", Shape::Number),
+    opt("close_fee_factor", Shape::Number),
+    opt("price_impact_usd", Shape::Number),
+    opt("liquidation_fee_factor", Shape::Number),
 ];
 
 /// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
@@ -280,11 +362,14 @@ pub const MARKET: Shape =
 /// The fields of a [`Scenario`].
 pub const SCENARIO_FIELDS: &[Field] = &[
     opt("version", Shape::Whole),
-    req("venue", Shape::Choice(&Venue::NAMES)),
+    req("venue", Shape::Choice(&Venue::ALL_NAMES)),
     opt("margin_mode", Shape::Choice(MARGIN_MODES)),
     opt("wallet_balance", Shape::Number),
     opt("positions", Shape::List(&Shape::Object(POSITION_FIELDS))),
     opt("market", MARKET),
+    opt("lending", Shape::Object(crate::engine::lending::LENDING_FIELDS)),
+    opt("vault", Shape::Object(crate::engine::maker::VAULT_FIELDS)),
+    opt("auction", Shape::Object(crate::engine::maker::AUCTION_FIELDS)),
 ];
 
 /// The declared form of a Scenario document, for the strict reader.
@@ -343,6 +428,14 @@ impl Scenario {
 
     /// The range and combination problems of [`Scenario::validate`], pushed onto `errors`.
     pub fn problems(&self, errors: &mut Vec<FieldError>) {
+        // The DeFi protocols read their own sections; exchange presets reject them.
+        crate::engine::protocol::validate(self, errors);
+        if self.venue.is_protocol() {
+            return;
+        }
+        for (i, p) in self.positions.iter().enumerate() {
+            crate::engine::gmx::reject_gmx_fields(p, &format!("positions[{i}]"), errors);
+        }
         if self.version > FORMAT_VERSION {
             errors.push(FieldError::new(
                 "version",

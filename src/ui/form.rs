@@ -378,6 +378,7 @@ impl FormState {
                 taker_fee,
                 venue_liquidation_price: p.venue_liquidation_price,
                 note: p.note.clone(),
+                ..Position::default()
             });
         }
         let wallet = match (self.margin_mode, wallet) {
@@ -392,6 +393,9 @@ impl FormState {
             wallet_balance: wallet,
             positions,
             market: self.market.clone(),
+            lending: None,
+            vault: None,
+            auction: None,
         };
         (s, errors)
     }

@@ -262,6 +262,9 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
         wallet_balance: None,
         positions: vec![p],
         market: None,
+        lending: None,
+        vault: None,
+        auction: None,
     }
 }
 

@@ -325,7 +325,7 @@ impl Generator {
 }
 
 impl Depth {
-    fn validate(&self, errors: &mut Vec<FieldError>) {
+    pub(crate) fn validate(&self, errors: &mut Vec<FieldError>) {
         match &self.model {
             ImpactModel::Linear { notional_per_pct } => {
                 check_positive(errors, "market.depth.notional_per_pct", *notional_per_pct)

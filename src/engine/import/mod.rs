@@ -725,13 +725,14 @@ fn assemble(
                 taker_fee: r.taker_fee,
                 venue_liquidation_price: r.venue_liq,
                 note: (!note.is_empty()).then(|| note.join("; ")),
+                ..Position::default()
             }
         })
         .collect::<Vec<_>>();
     if positions.is_empty() {
         notes.push("no open position in the responses (flat rows are skipped)".into());
     }
-    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, positions, market: None };
+    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, positions, market: None, lending: None, vault: None, auction: None };
     scenario.validate()?;
     crate::engine::check_magnitudes(&scenario)?;
     Ok(Imported { scenario, recognised, assumptions, notes, missing_balance })

@@ -31,6 +31,11 @@ pub fn venue_label(v: Venue) -> &'static str {
         Venue::Bitmex => "BitMEX",
         Venue::Deribit => "Deribit",
         Venue::Generic => "Generic",
+        // DeFi protocols: answered by the CLI and JS API; their page panels are still to come.
+        Venue::AaveV3 => "Aave v3",
+        Venue::MorphoBlue => "Morpho Blue",
+        Venue::GmxV2 => "GMX v2",
+        Venue::Maker => "Maker",
     }
 }
 
