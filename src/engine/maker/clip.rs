@@ -415,7 +415,15 @@ pub fn auction(s: &Scenario, o: AuctionOptions) -> Result<AuctionReport, InputEr
     let b = bark(v, Some(a));
     if let Some(r) = &b.reverts {
         let lp = report.liquidation_price.map_or("none".to_string(), |x| format!("{x}"));
-        return Err(FieldError::new("vault.price", format!("{r}; nothing to auction (liquidation price {lp})")).into());
+        // The field that decides it: the price (safe vault), the room (hole) or the collateral.
+        let path = if r.starts_with("Dog/not-unsafe") {
+            "vault.price"
+        } else if r.starts_with("Dog/null-auction") {
+            "vault.ink"
+        } else {
+            "vault.hole"
+        };
+        return Err(FieldError::new(path, format!("{r}; nothing to auction (liquidation price {lp})")).into());
     }
     let top = b.top.unwrap_or(0.0);
     let feed = v.price / v.par;
