@@ -118,7 +118,8 @@ pub fn probability_cmd(s: &Scenario, opts: &Options) -> CmdResult {
         curves: opt_bool(opts, "curves")?,
         ignore_funding: opt_bool(opts, "no_funding")?,
     };
-    json(probability::probability(s, &settings))
+    let mut progress = |done, total| crate::api::progress::report("Monte Carlo paths", done, total);
+    json(probability::probability_with_progress(s, &settings, &mut progress))
 }
 
 /// `leverlab band`: [`band::band`].

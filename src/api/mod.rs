@@ -14,6 +14,7 @@
 pub mod analytics;
 pub mod cascade;
 pub mod lending;
+pub mod progress;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

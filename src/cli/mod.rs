@@ -183,6 +183,43 @@ fn layout<'a>(args: &[&'a str], terminal: bool) -> (Vec<&'a str>, bool) {
 /// As [`run`], with `terminal` telling whether standard output is a terminal: then the JSON is
 /// indented for people unless `--compact` is given.
 pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) -> i32 {
+    run_in(args, stdin, out, err, Terminals { stdout: terminal, progress: None })
+}
+
+/// What the standard streams are.
+#[derive(Clone, Default)]
+pub struct Terminals {
+    /// Standard output is a terminal: indent the JSON for people (unless `--compact`).
+    pub stdout: bool,
+    /// Where to show the progress of long runs: standard error when it is a terminal.
+    pub progress: Option<std::rc::Rc<std::cell::RefCell<dyn Write>>>,
+}
+
+/// Shows progress on a terminal's line: at most about five updates a second, the line cleared
+/// when the run ends.
+struct ProgressLine {
+    last: Option<std::time::Instant>,
+    shown: bool,
+}
+
+impl ProgressLine {
+    fn update(&mut self, err: &mut dyn Write, what: &str, done: u64, total: u64) {
+        let now = std::time::Instant::now();
+        if self.last.is_some_and(|t| now.duration_since(t).as_millis() < 200) && done < total {
+            return;
+        }
+        self.last = Some(now);
+        self.shown = true;
+        let pct = if total == 0 { 100.0 } else { done as f64 * 100.0 / total as f64 };
+        let _ = write!(err, "\r\x1b[Kleverlab: {what} {done} of {total} ({pct:.0} %)");
+        let _ = err.flush();
+    }
+}
+
+/// As [`run_on`], with both terminals known: progress of long runs (the Monte Carlo) goes to
+/// standard error when it is a terminal.
+pub fn run_in(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write, t: Terminals) -> i32 {
+    let terminal = t.stdout;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (args, pretty) = layout(&args, terminal);
     let Some((&name, rest)) = args.split_first() else {
@@ -263,7 +300,24 @@ pub fn run_on(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
         },
     };
     let result = match (scenario, opts) {
-        (Some(s), Some(o)) if errors.is_empty() => api::run_command(cmd, &s, &o).map_err(|e| InputErrors(e.0.into_iter().map(|f| render(cmd, f)).collect())),
+        (Some(s), Some(o)) if errors.is_empty() => {
+            let ran = match &t.progress {
+                Some(w) => {
+                    let line = std::rc::Rc::new(std::cell::RefCell::new(ProgressLine { last: None, shown: false }));
+                    let (sink_line, sink_w) = (line.clone(), w.clone());
+                    let r = api::progress::with_sink(
+                        move |what, done, total| sink_line.borrow_mut().update(&mut *sink_w.borrow_mut(), what, done, total),
+                        || api::run_command(cmd, &s, &o),
+                    );
+                    if line.borrow().shown {
+                        let _ = write!(w.borrow_mut(), "\r\x1b[K");
+                    }
+                    r
+                }
+                None => api::run_command(cmd, &s, &o),
+            };
+            ran.map_err(|e| InputErrors(e.0.into_iter().map(|f| render(cmd, f)).collect()))
+        }
         _ => Err(InputErrors(errors)),
     };
     match result {

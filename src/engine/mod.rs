@@ -11,6 +11,7 @@ pub mod import;
 pub mod input;
 pub mod lending;
 pub mod maker;
+pub mod limits;
 pub mod margin;
 pub mod protocol;
 pub mod report;

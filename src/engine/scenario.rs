@@ -309,7 +309,9 @@ pub struct Market {
 
 pub(crate) use crate::engine::input::{check_non_negative, check_positive, check_rate};
 pub use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::cascade::MAX_GENERATED;
 use crate::engine::input::{opt, parse_json, read_strict, req, suggest, Field, Shape};
+use crate::engine::limits::MAX_POSITIONS;
 
 /// The side names of the format.
 pub const SIDES: &[&str] = &["long", "short"];
@@ -406,6 +408,24 @@ pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputError
         };
         return Err(FieldError::new("", format!("a Scenario must be a JSON object ({{\"venue\": …, \"positions\": […]}}), not {what}")).into());
     }
+    // The work ceilings on sizes, before any per-position work.
+    let count = |list: Option<&serde_json::Value>| list.and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+    let mut too_big = Vec::new();
+    let n = count(v.get("positions"));
+    if n > MAX_POSITIONS {
+        too_big.push(FieldError::new(
+            "positions",
+            format!("{n} positions is above the ceiling of {MAX_POSITIONS} per Scenario; split the book into several Scenarios"),
+        ));
+    }
+    let m = count(v.get("market").and_then(|m| m.get("positions")));
+    if m > MAX_GENERATED {
+        too_big.push(FieldError::new(
+            "market.positions",
+            format!("{m} positions is above the ceiling of {MAX_GENERATED}; describe the market with market.generator instead"),
+        ));
+    }
+    InputErrors::check(too_big)?;
     read_strict(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors))
 }
 

@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::limits::per_position;
 use crate::engine::analytics::{finite, linspace, risk_market};
 use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Report, Scenario, Side};
 
@@ -95,6 +96,7 @@ pub fn carry(s: &Scenario, horizon_days: f64, points: usize) -> Result<CarryRepo
     if !(2..=1001).contains(&points) {
         return Err(FieldError::new("points", "must be a whole number from 2 to 1001").into());
     }
+    per_position("points", "points", points as u64, s.positions.len())?;
     let report = evaluate(s)?;
     let rate = risk_market(s).funding_rate_8h.unwrap_or(0.0);
     let per_8h = funding_per_8h(&report, rate);

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::limits::{ceiling, MAX_PATH_STEPS};
 use crate::engine::analytics::montecarlo::{self, Barrier, McPosition, McSetup, McSummary};
 use crate::engine::analytics::{carry, finite, logspace, passage, risk_market, symbols, volatilities, Tail, DAYS_PER_YEAR};
 use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Position, PositionReport, Report, Scenario, Side};
@@ -199,6 +200,14 @@ pub fn mc_setup(
 ) -> Result<McSetup, InputErrors> {
     let vols = volatilities(s)?;
     let syms = symbols(s);
+    let k = syms.len().max(1) as u64;
+    ceiling(
+        "paths",
+        &format!("{} paths × {} steps × {k} symbols", settings.paths, settings.steps),
+        settings.paths.saturating_mul(u64::from(settings.steps)).saturating_mul(k),
+        MAX_PATH_STEPS,
+        "lower `paths` or `steps` (the estimate's standard error falls only as 1/√paths)",
+    )?;
     let sigma: Vec<f64> =
         syms.iter().map(|sym| s.positions.iter().position(|p| &p.symbol == sym).map_or(0.0, |i| vols[i])).collect();
     let m = risk_market(s);
@@ -319,6 +328,24 @@ pub fn horizon_grid(horizon_days: f64) -> Vec<f64> {
 /// The Report's errors, `market.volatility.SYMBOL` for each symbol without a volatility, and
 /// the Monte Carlo setup's errors.
 pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<ProbabilityReport, InputErrors> {
+    probability_with_progress(s, settings, &mut |_, _| {})
+}
+
+/// Paths simulated between two calls of the progress callback of
+/// [`probability_with_progress`].
+pub const PROGRESS_CHUNK: u64 = 2_000;
+
+/// [`probability`], calling `progress(done, total)` with the Monte Carlo paths simulated so far
+/// after every [`PROGRESS_CHUNK`] paths (the chunks give the same result as one run: every path
+/// has its own random stream).
+///
+/// # Errors
+/// As [`probability`].
+pub fn probability_with_progress(
+    s: &Scenario,
+    settings: &ProbabilitySettings,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ProbabilityReport, InputErrors> {
     let report = evaluate(s)?;
     let vols = volatilities(s)?;
     let m = risk_market(s);
@@ -328,7 +355,14 @@ pub fn probability(s: &Scenario, settings: &ProbabilitySettings) -> Result<Proba
     let mc = match settings.monte_carlo {
         Some(mcs) => {
             let setup = mc_setup(s, &report, settings.horizon_days, mcs, &drift)?;
-            let partial = montecarlo::simulate(&setup, 0, mcs.paths)?;
+            let mut partial = montecarlo::McPartial::default();
+            let mut done = 0;
+            while done < mcs.paths {
+                let n = PROGRESS_CHUNK.min(mcs.paths - done);
+                partial.merge(&montecarlo::simulate(&setup, done, n)?);
+                done += n;
+                progress(done, mcs.paths);
+            }
             Some(montecarlo::summarise(&setup, &partial))
         }
         None => None,

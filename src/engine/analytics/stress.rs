@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::limits::{ceiling, per_position, MAX_STRESS_CELLS};
 use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Report, Scenario};
 
 /// One position under a move.
@@ -169,6 +170,7 @@ pub fn stress_curve(s: &Scenario, symbol: Option<&str>, range: f64, points: usiz
     if !(2..=10_001).contains(&points) {
         return Err(FieldError::new("points", "must be a whole number from 2 to 10001").into());
     }
+    per_position("points", "points", points as u64, s.positions.len())?;
     let shifts = crate::engine::analytics::linspace(-range, range, points);
     let pts = stress_points(s, symbol, &shifts)?;
     let base = evaluate(s)?;
@@ -350,6 +352,15 @@ pub fn scenario_grid(
     if !(3..=101).contains(&steps) || steps % 2 == 0 {
         return Err(FieldError::new("steps", "must be an odd whole number from 3 to 101 (so 0 is a bucket)").into());
     }
+    let n = s.positions.len().max(1) as u64;
+    let cells = (steps as u64 + 2 + EXTENDED_MOVES.len() as u64 + steps as u64 * steps as u64) * n;
+    ceiling(
+        "steps",
+        &format!("({steps} steps + {} extremes + {steps}² surface cells) × {n} positions", 2 + EXTENDED_MOVES.len()),
+        cells,
+        MAX_STRESS_CELLS,
+        "lower `steps` or use fewer positions",
+    )?;
     let base_pnl = evaluate(s)?.account.unrealized_pnl;
     let buckets = crate::engine::analytics::linspace(-range, range, steps);
     let mut rows: Vec<(String, f64, f64, bool)> =

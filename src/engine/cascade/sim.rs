@@ -41,6 +41,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::impact::{Impact, MAX_UP_MOVE};
+use crate::engine::limits::{ceiling, MAX_PATH_ROUNDS, MAX_SHOCKS};
 use super::levels::{market_levels, MarketLevels, SideBook};
 use super::MarketPosition;
 use crate::engine::report::Report;
@@ -268,8 +269,8 @@ fn check_shock(shock: f64, path: &str) -> Result<(), InputErrors> {
 /// `shock` when it is not a finite number in (−1, 100]; `max_path` when it is below 2.
 pub fn simulate(levels: &MarketLevels, impact: &Impact, shock: f64, max_path: usize) -> Result<CascadeResult, InputErrors> {
     check_shock(shock, "shock")?;
-    if max_path < 2 {
-        return Err(FieldError::new("max_path", "must be at least 2").into());
+    if !(2..=MAX_PATH_ROUNDS).contains(&max_path) {
+        return Err(FieldError::new("max_path", format!("must be from 2 to {MAX_PATH_ROUNDS} (the ceiling on the rounds kept)")).into());
     }
     let direction = Direction::of(shock);
     let r = Runner::new(levels, impact, direction == Direction::Up);
@@ -314,8 +315,8 @@ impl Default for SweepOptions {
 
 impl SweepOptions {
     /// # Errors
-    /// `max_shock` outside (0, 1), `steps` outside 1..=100 000, `threshold` not a finite
-    /// number > 1.
+    /// `max_shock` outside (0, 1), `steps` outside 1..=100 000 (2 × steps shocks, within
+    /// [`MAX_SHOCKS`]), `threshold` not a finite number > 1.
     pub fn validate(&self) -> Result<(), InputErrors> {
         let mut e = Vec::new();
         if !(self.max_shock.is_finite() && self.max_shock > 0.0 && self.max_shock < 1.0) {
@@ -645,6 +646,14 @@ pub fn sensitivity(
     o: &SweepOptions,
 ) -> Result<Sensitivity, InputErrors> {
     o.validate()?;
+    let runs = (DEPTH_MULTIPLIERS.len() + LEVERAGE_MULTIPLIERS.len()) as u64 * 2;
+    ceiling(
+        "steps",
+        &format!("{runs} sweeps × {} shocks", o.steps),
+        runs * o.steps as u64,
+        MAX_SHOCKS,
+        &format!("lower `steps` to at most {} with `sensitivity`", MAX_SHOCKS / runs),
+    )?;
     let point = |m: f64, l: &MarketLevels, i: &Impact| SensitivityPoint {
         multiplier: m,
         critical_down: sweep_direction(l, i, false, o).critical.map(|c| c.shock),
