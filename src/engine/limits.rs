@@ -15,7 +15,7 @@
 //! | `cascade`: rounds kept in the path | [`MAX_PATH_ROUNDS`] = 10⁵ | |
 //!
 //! Ceilings are not performance claims: they bound the worst case so that a typo
-//! (`--points 1000001`) is refused rather than run.
+//! (a million `points`) is refused rather than run.
 
 use crate::engine::input::FieldError;
 
