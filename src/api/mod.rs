@@ -263,6 +263,19 @@ pub fn command(name: &str) -> Option<&'static Command> {
     COMMANDS.iter().find(|c| c.name == name)
 }
 
+/// Writes every `-0.0` of a result as `0` (the sign of a zero carries no meaning in a
+/// report, and `-0` reads as a loss): the output guarantee of the front doors.
+pub fn no_negative_zero(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.as_f64() == Some(0.0) && n.as_f64().is_some_and(f64::is_sign_negative) => {
+            *v = Value::from(0.0);
+        }
+        Value::Array(a) => a.iter_mut().for_each(no_negative_zero),
+        Value::Object(m) => m.values_mut().for_each(no_negative_zero),
+        _ => {}
+    }
+}
+
 /// Serialises a result for output. Reports contain only finite numbers and `null`s, so this
 /// cannot fail in practice; a failure is still reported rather than panicking.
 pub fn to_json<T: Serialize>(v: &T) -> Value {

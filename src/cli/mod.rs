@@ -83,7 +83,15 @@ pub fn parse_args(cmd: &Command, args: &[&str]) -> (Option<String>, Options, Vec
             } else if file.is_none() {
                 file = Some(a.to_string());
             } else {
-                errors.push(FieldError::new("", format!("unexpected argument `{a}` (only one FILE is read; options are written --name VALUE)")));
+                // After a switch, say that switches take no value.
+                let after_switch = i >= 2
+                    && args[i - 2].strip_prefix("--").is_some_and(|b| cmd.option(&b.replace('-', "_")).is_some_and(|o| o.kind == OptKind::Flag));
+                let why = if after_switch {
+                    format!("{} is a switch and takes no value (write {}=false to turn it off)", args[i - 2], args[i - 2])
+                } else {
+                    "only one FILE is read; options are written --name VALUE".to_string()
+                };
+                errors.push(FieldError::new(a, format!("unexpected argument ({why})")));
             }
             continue;
         };
@@ -321,7 +329,8 @@ pub fn run_in(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
         _ => Err(InputErrors(errors)),
     };
     match result {
-        Ok(v) => {
+        Ok(mut v) => {
+            api::no_negative_zero(&mut v);
             let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap_or_default();
             emit(out, err, &format!("{text}\n"))
         }

@@ -36,12 +36,22 @@ impl FieldError {
     }
 }
 
+/// `text` with control characters escaped (`\n` as `\\n`), so one problem stays one line
+/// even when it quotes the user's text.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&one_line(&self.message))
         } else {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{}: {}", one_line(&self.path), one_line(&self.message))
         }
     }
 }
@@ -427,7 +437,15 @@ pub fn check(v: &Value, shape: &Shape, path: &str, p: &mut Problems) -> Option<V
                     None
                 }
             };
-            let (name, fields) = chosen?;
+            let Some((name, fields)) = chosen else {
+                // Without a variant its fields are unknown; still name keys no variant has.
+                let mut all: Vec<&str> = vec![tag];
+                all.extend(common.iter().chain(variants.iter().flat_map(|(_, f)| f.iter())).map(|f| f.name));
+                for k in m.keys().filter(|k| !all.contains(&k.as_str())) {
+                    p.push(&join(path, k), unknown_message("field", k, &all));
+                }
+                return None;
+            };
             let tag_field = [Field { name: tag, shape: Shape::Text, required: true }];
             let mut out = check_fields(m, &[&tag_field, common, fields], path, p);
             out.insert(tag.to_string(), Value::from(name));
