@@ -59,7 +59,7 @@ fn book_s(max: usize) -> impl Strategy<Value = Scenario> {
         |(venue, positions)| {
             // A venue whose usual contract differs gets the position's explicit contract; a
             // book with `None` contract keeps the venue's.
-            Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, positions, market: None, lending: None, vault: None, auction: None }
+            Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None }
         },
     )
 }
@@ -107,8 +107,8 @@ proptest! {
         for (i, (p, want)) in s.positions.iter().zip(&report.positions).enumerate() {
             fill(&mut ev, p);
             let r = ev.evaluate(i).expect("a row evaluate accepts");
-            totals.add(i, &r);
-            let got = r.to_position_report(&p.symbol, p.side, report.account.settlement);
+            totals.add(i, &r, &p.symbol);
+            let got = r.to_position_report(&p.symbol, p.side);
             let (mut got_n, mut want_n) = (got.clone(), want.clone());
             got_n.model = 0;
             want_n.model = 0;

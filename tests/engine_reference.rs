@@ -3,7 +3,7 @@
 //! (`parse_scenario` + `evaluate`) wherever the case is a position. The arithmetic is restated
 //! in a comment and the source named with the tag of leverlab's venue notes.
 
-use leverlab::engine::{evaluate, margin, parse_scenario, tables, tools, Report};
+use leverlab::engine::{evaluate, margin, parse_scenario, tables, tools, Contract, Report, Venue};
 
 fn eval(json: &str) -> Report {
     let s = parse_scenario(json).unwrap_or_else(|e| panic!("scenario should parse: {e}\n{json}"));
@@ -97,6 +97,36 @@ fn binance_coinm_33599_40_with_the_shipped_brackets() {
 }
 
 #[test]
+fn binance_coinm_cross_keeps_one_wallet_per_coin() {
+    // COIN-M cross margin is per coin [BN-COINM-LP]: "cross adds the other positions' TMM/UPNL
+    // of the same margin coin". The 33,599.40 case [BN-DEV-6292] with a losing ETHUSD position
+    // in its own ETH wallet beside it: the BTC liquidation price does not move.
+    // BTC: LP = (N×MMR + N)/(WB + cum + N/EP) = 11,250,000 / (101 + 11.605 + 222.222) = 33,599.42.
+    let r = eval(
+        r#"{"venue":"binance-coinm","margin_mode":"cross","wallet_balances":{"BTC":101,"ETH":2},
+            "positions":[{"symbol":"BTCUSD","size":10000000,"entry_price":45000},
+                         {"symbol":"ETHUSD_PERP","size":20000,"entry_price":2000,"mark_price":1900,"mmr":0.005}]}"#,
+    );
+    close(lp(&r, 0), 33_599.40, 0.05, "BTC wallet untouched by the ETH loss [BN-DEV-6292]");
+    assert_eq!(r.positions[1].coin.as_deref(), Some("ETH"));
+    // ETH wallet alone: 2 ETH, long $20,000 @ 2,000 (10 ETH), MMR 0.5 %:
+    // LP = N×(1 + 0.005) / (2 + N/EP) = 20,100 / 12 = 1,675.
+    close(lp(&r, 1), 20_100.0 / 12.0, 1e-6, "ETH wallet [BN-COINM-LP]");
+    // Totals per coin, never added across coins.
+    let w = &r.account.wallets;
+    assert_eq!(w.len(), 2);
+    assert_eq!((w[0].coin.as_deref(), w[0].wallet_balance), (Some("BTC"), 101.0));
+    assert_eq!((w[1].coin.as_deref(), w[1].wallet_balance), (Some("ETH"), 2.0));
+    // ETH PnL at mark: 20,000 × (1/2,000 − 1/1,900) = −0.5263 ETH.
+    close(w[1].unrealized_pnl, 20_000.0 * (1.0 / 2000.0 - 1.0 / 1900.0), 1e-12, "ETH wallet PnL");
+    assert_eq!(r.account.coin.as_deref(), Some("BTC"));
+    assert_eq!(r.account.wallet_balance, 101.0);
+    assert!(r.account.note.as_deref().is_some_and(|n| n.contains("positions[1]") && n.contains("ETH")));
+    // The ETH wallet's common move: the one where its single long liquidates, 1,675/1,900 − 1.
+    close(w[1].liquidation_move_down.unwrap(), 1675.0 / 1900.0 - 1.0, 1e-9, "ETH wallet move");
+}
+
+#[test]
 fn binance_coinm_bracket_of_300_btc_is_12_5_pct_and_11_605() {
     // "if the BTCUSD position is 300 BTC, MMR = 12.5 %, maintenance amount 11.605 BTC" [BN-COINM-LP]
     let k = margin::tier_index(&tables::BINANCE_COINM_BTCUSD, 300.0);
@@ -162,57 +192,142 @@ fn q3_every_shipped_table_obeys_the_recurrence() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bybit [BB-USDT-LP], [BB-INV-LP], [BB-UTA-ISO-old]
+// Bybit classic (contract) account: `bybit-classic` [BB-USDT-LP], [BB-INV-LP]
 
 #[test]
-fn bybit_linear_19_700() {
-    // Long 1 BTC @ 20,000, 50x, MMR 0.5 %: IM = 400, MM = 100,
-    // LP = EP − (IM − MM)/Q = 20,000 − 300 = 19,700 [BB-USDT-LP];
-    // BP = EP × (1 − 1/50) = 19,600 [BB-SEARCH].
-    let r = eval(r#"{"venue":"bybit","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"leverage":50}]}"#);
+fn bybit_classic_linear_19_700() {
+    // "Liquidation Price (USDT Contract)" [BB-USDT-LP], classic account, example 1:
+    // long 1 BTC @ 20,000, 50x, MMR 0.5 %: IM = 400, MM = 100,
+    // LP = EP − (IM − MM)/Q = 20,000 − 300 = 19,700; BP = EP × (1 − 1/50) = 19,600 [BB-SEARCH].
+    let r = eval(r#"{"venue":"bybit-classic","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"leverage":50}]}"#);
     let p = &r.positions[0];
     close(p.initial_margin, 400.0, 1e-9, "IM");
     close(p.maintenance_margin, 100.0, 1e-9, "MM");
-    close(lp(&r, 0), 19_700.0, 1e-6, "Bybit linear [BB-USDT-LP]");
+    close(lp(&r, 0), 19_700.0, 1e-6, "Bybit classic linear [BB-USDT-LP]");
     close(p.bankruptcy_price.unwrap(), 19_600.0, 1e-6, "Bybit BP");
 }
 
 #[test]
-fn bybit_linear_mm_stays_at_entry_when_the_mark_moves() {
-    // Bybit values MM at entry [BB-USDT-LP]: a mark move changes PnL, not the LP.
+fn bybit_classic_linear_mm_stays_at_entry_when_the_mark_moves() {
+    // The classic account values MM at entry [BB-USDT-LP]: a mark move changes PnL, not the LP.
     let r = eval(
-        r#"{"venue":"bybit","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"mark_price":25000,"leverage":50}]}"#,
+        r#"{"venue":"bybit-classic","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"mark_price":25000,"leverage":50}]}"#,
     );
     close(lp(&r, 0), 19_700.0, 1e-6, "LP independent of mark");
 }
 
 #[test]
-fn q1_bybit_inverse_cross() {
-    // Balance 0.5 BTC, long 10,000 contracts @ 8,000, MMR 0.5 %, fee 0.075 % [BB-INV-LP]:
-    // BP = 1.00075 × 10,000 / (10,000/8,000 + 0.5) = 5,718.57 (published, reproduces).
-    // LP from the page's equation, fee valued at BP:
+fn q1_bybit_classic_inverse_cross() {
+    // Classic inverse cross [BB-INV-LP]: balance 0.5 BTC, long 10,000 contracts @ 8,000,
+    // MMR 0.5 %, fee 0.075 %: BP = 1.00075 × 10,000 / (10,000/8,000 + 0.5) = 5,718.57
+    // (published, reproduces). LP from the page's equation, fee valued at BP:
     //   1/LP = (0.5 + 1.25 − 1.25 × 0.005 − 10,000 × 0.00075 / 5,718.57) / 10,000 → 5,739.08.
     // The page prints 5,739.50; the 0.42 gap (0.007 %) is the page's own rounding, so the
     // published figure is checked to 0.01 % and the equation's value to 0.01.
     let r = eval(
-        r#"{"venue":"bybit","margin_mode":"cross","wallet_balance":0.5,
-            "positions":[{"symbol":"BTCUSD","contract":"inverse","size":10000,"entry_price":8000}]}"#,
+        r#"{"venue":"bybit-classic","margin_mode":"cross","wallet_balance":0.5,
+            "positions":[{"symbol":"BTCUSD","size":10000,"entry_price":8000}]}"#,
     );
+    assert_eq!(r.positions[0].contract, Contract::Inverse, "BTCUSD's Bybit table is the inverse contract's");
     close(r.positions[0].bankruptcy_price.unwrap(), 5_718.57, 0.005, "Bybit inverse BP [BB-INV-LP]");
     close(lp(&r, 0), 5_739.50, 5_739.50 * 1e-4, "Bybit inverse LP [BB-INV-LP] within 0.01 %");
     close(lp(&r, 0), 5_739.08, 0.01, "the page's own equation");
 }
 
 #[test]
-fn bybit_inverse_isolated_older_uta_formula() {
-    // Older UTA page [BB-UTA-ISO-old]: LP_long = Qty / [PV + (IM − MM)], PV = Qty/EP.
-    // 60,000 USD long at 50,000, 10x, MMR 0.5 %, no fee term: PV = 1.2, IM = 0.12, MM = 0.006,
-    // LP = 60,000 / 1.314 = 45,662.1 (venue notes, contradiction 4).
+fn bybit_classic_inverse_isolated_has_no_fee_term() {
+    // Classic isolated inverse: LP_long = Qty / [PV + (IM − MM)], PV = Qty/EP, MM at entry and
+    // no fee term (the fee to close is reserved on top of the initial margin) — the formula
+    // the UTA page also printed on 2024-09-10 [BB-UTA-ISO-old].
+    // 60,000 USD long at 50,000, 10x, MMR 0.5 %: PV = 1.2, IM = 0.12, MM = 0.006,
+    // LP = 60,000 / (1.2 + 0.114) = 45,662.1 (venue notes, contradiction 4).
     let r = eval(
-        r#"{"venue":"bybit","positions":[{"symbol":"BTCUSD","contract":"inverse","size":60000,
-            "entry_price":50000,"leverage":10,"taker_fee":0}]}"#,
+        r#"{"venue":"bybit-classic","positions":[{"symbol":"BTCUSD","size":60000,"entry_price":50000,"leverage":10}]}"#,
     );
-    close(lp(&r, 0), 45_662.1, 0.05, "Bybit inverse isolated [BB-UTA-ISO-old]");
+    close(lp(&r, 0), 60_000.0 / 1.314, 1e-6, "Bybit classic inverse isolated");
+    close(r.positions[0].closing_fee, 0.0, 0.0, "no fee term");
+}
+
+#[test]
+fn bybit_classic_cross_does_not_count_other_positions_profit() {
+    // Classic cross: the LP uses the account balance [BB-INV-LP]; unrealised profit of other
+    // positions is not available balance, their losses are. WB 1,000 USDT; BTCUSDT long 1 @
+    // 20,000 (MMR 0.5 % → MM 100 at entry); another long 10 @ 100 marked at 150 (profit 500,
+    // MM 10 × 100 × 0.5 % = 5). LP_BTC = EP − (C − MM)/Q with C = 1,000 − 5 = 995:
+    // 20,000 − 895 = 19,105. The unified account counts the profit: C = 1,495 and (MM at the
+    // LP, fee at the bankruptcy price, see the UTA tests) a lower LP.
+    let json = |v: &str| {
+        format!(
+            r#"{{"venue":"{v}","margin_mode":"cross","wallet_balance":1000,"positions":[
+            {{"symbol":"BTCUSDT","size":1,"entry_price":20000}},
+            {{"symbol":"X","size":10,"entry_price":100,"mark_price":150,"mmr":0.005}}]}}"#
+        )
+    };
+    close(lp(&eval(&json("bybit-classic")), 0), 19_105.0, 1e-6, "Bybit classic cross");
+    // A loss of the other position does count: marked at 50, PnL −500 → C = 1,000 − 500 − 5.
+    let loss = json("bybit-classic").replace(r#""mark_price":150"#, r#""mark_price":50"#);
+    close(lp(&eval(&loss), 0), 20_000.0 - (495.0 - 100.0), 1e-6, "others' losses count");
+    assert!(lp(&eval(&json("bybit")), 0) < 19_105.0 - 400.0, "the unified account counts the profit");
+}
+
+#[test]
+fn bybit_classic_extra_margin_moves_the_lp_by_extra_over_q() {
+    // LP_long = EP − (IM − MM)/Q − ExtraMargin/Q [BB-USDT-LP]: +100 USDT on 1 BTC lowers
+    // 19,700 to 19,600.
+    let s = parse_scenario(
+        r#"{"venue":"bybit-classic","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"leverage":50}]}"#,
+    )
+    .unwrap();
+    let c = tools::add_margin(&s, Some(100.0), None).unwrap();
+    close(c.after.liquidation_price.unwrap(), 19_600.0, 1e-6, "Bybit extra margin");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bybit Unified Trading Account: `bybit` [BB-UTA-ISO] (last updated 2026-05-27)
+
+#[test]
+fn bybit_uta_inverse_isolated_45_681_82_and_55_277_78() {
+    // [BB-UTA-ISO] inverse: LP_long = Qty × (1 + MMR) / (Qty/EP + Qty/EP/Lev + Extra/(1 + taker)
+    // + MM deduction); LP_short = Qty × (1 − MMR) / (Qty/EP − Qty/EP/Lev − Extra/(1 − taker) −
+    // deduction). 60,000 USD at 50,000, 10x, MMR 0.5 %, no extra margin:
+    // long 60,000 × 1.005 / (1.2 + 0.12) = 45,681.82; short 60,000 × 0.995 / (1.2 − 0.12) =
+    // 55,277.78 (the older page's formula gives 45,662.1: venue notes, contradiction 4).
+    let r = eval(
+        r#"{"venue":"bybit","positions":[
+            {"symbol":"BTCUSD","size":60000,"entry_price":50000,"leverage":10},
+            {"symbol":"BTCUSD","side":"short","size":60000,"entry_price":50000,"leverage":10}]}"#,
+    );
+    close(lp(&r, 0), 60_300.0 / 1.32, 1e-6, "Bybit UTA inverse long [BB-UTA-ISO]");
+    close(lp(&r, 1), 59_700.0 / 1.08, 1e-6, "Bybit UTA inverse short [BB-UTA-ISO]");
+    // "Initial Margin = Position Value / Leverage + Estimated Fee to Close Position": the fee at
+    // the bankruptcy value, 1.2 × (1 + 1/10) × 0.055 % for the long.
+    close(r.positions[0].initial_margin, 0.12 + 1.32 * 0.00055, 1e-12, "IM with the fee to close");
+}
+
+#[test]
+fn bybit_uta_extra_margin_counts_over_one_plus_taker() {
+    // [BB-UTA-ISO]: extra margin E enters as E/(1 + taker) for a long. Margin = IM (with its fee
+    // reserve, 0.12 + 1.32 × 0.00055) + E, E = 0.1 BTC, taker 0.055 %:
+    // LP = 60,000 × 1.005 / (1.2 + 0.12 + 0.1/1.00055).
+    let im = 0.12 + 1.32 * 0.00055;
+    let r = eval(&format!(
+        r#"{{"venue":"bybit","positions":[{{"symbol":"BTCUSD","size":60000,"entry_price":50000,"margin":{}}}]}}"#,
+        im + 0.1
+    ));
+    close(lp(&r, 0), 60_300.0 / (1.32 + 0.1 / 1.00055), 1e-6, "Bybit UTA extra margin");
+}
+
+#[test]
+fn bybit_uta_values_maintenance_at_the_mark_with_the_fee_to_close() {
+    // The same rule on a USDT contract (MM = value at the mark × MMR − deduction + fee to close,
+    // IM = value/leverage + fee to close [BB-UTA-ISO]): the fee cancels, MM moves with the
+    // price: 1 BTC long @ 20,000, 50x, MMR 0.5 %:
+    // C + (LP − EP) = LP × MMR → LP = EP × (1 − 1/50) / (1 − 0.005) = 19,600 / 0.995 = 19,698.49
+    // (the classic account's MM at entry gives 19,700).
+    let r = eval(r#"{"venue":"bybit","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"leverage":50}]}"#);
+    close(lp(&r, 0), 19_600.0 / 0.995, 1e-6, "Bybit UTA linear");
+    // Bankruptcy price with the fee to close counted: EP × (1 − 1/50) [BB-SEARCH].
+    close(r.positions[0].bankruptcy_price.unwrap(), 19_600.0, 1e-6, "BP");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,10 +410,11 @@ fn bitmex_liquidation_example_99_50_and_99_00() {
     // base rates IM 1.00 % (100x) / MM 0.50 % without fees, valued linearly:
     // LP = EP × (1 − IM + MM) = 99.50, BP = EP × (1 − IM) = 99.00.
     // (Inverse valuation gives 100/1.005 = 99.50 but BP 100/1.01 = 99.01, so the example is
-    // linear.)
+    // linear. The shipped XBT risk limits are XBTUSD's, an inverse contract, so the linear
+    // example states its base MM itself.)
     let r = eval(
         r#"{"venue":"bitmex","positions":[{"symbol":"XBTUSD","contract":"linear","size":1,
-            "entry_price":100,"leverage":100,"taker_fee":0}]}"#,
+            "entry_price":100,"leverage":100,"taker_fee":0,"mmr":0.005}]}"#,
     );
     close(lp(&r, 0), 99.50, 1e-9, "BitMEX LP [BMX-LIQEX]");
     close(r.positions[0].bankruptcy_price.unwrap(), 99.00, 1e-9, "BitMEX BP [BMX-LIQEX]");
@@ -316,6 +432,67 @@ fn bitmex_staff_formula_with_fees() {
     );
     close(lp(&r, 0), 50_000.0 / 1.0955, 1e-6, "BitMEX staff long");
     close(lp(&r, 1), 50_000.0 / 0.9045, 1e-6, "BitMEX staff short");
+}
+
+#[test]
+fn bitmex_default_taker_fee_is_0_075_pct() {
+    // BitMEX fees page [BMX-FEES]: XBT perpetual taker 0.0750 %. Staff formula [BMX-REDDIT],
+    // 10x long XBTUSD $50,000 @ 50,000: IM = 0.1 + 2 × 0.00075 = 0.1015,
+    // MM = 0.005 + 0.00075 = 0.00575 → LP = 50,000 / (1 + 0.1015 − 0.00575) = 45,630.85.
+    let r = eval(r#"{"venue":"bitmex","positions":[{"symbol":"XBTUSD","size":50000,"entry_price":50000,"leverage":10}]}"#);
+    close(lp(&r, 0), 50_000.0 / 1.09575, 1e-6, "BitMEX with its published taker fee");
+    close(r.positions[0].initial_margin, 0.1015, 1e-12, "IM = value × (1/L + 2 × taker)");
+}
+
+#[test]
+fn bitmex_maintenance_includes_the_funding_the_position_pays() {
+    // "MM = 0.50 % + exit taker fee + funding rate" [BMX-REDDIT]; funding +0.01 % (longs pay):
+    // long: MM = 0.005 + 0.00075 + 0.0001 = 0.00585 → LP = 50,000 / (1 + 0.1015 − 0.00585)
+    //   = 50,000 / 1.09565 = 45,635.01;
+    // short (receives it, so nothing is added): MM = 0.00575 →
+    //   LP = 50,000 / (1 − 0.1015 + 0.00575) = 50,000 / 0.90425 = 55,294.44.
+    let r = eval(
+        r#"{"venue":"bitmex","positions":[
+            {"symbol":"XBTUSD","size":50000,"entry_price":50000,"leverage":10,"funding_rate":0.0001},
+            {"symbol":"XBTUSD","side":"short","size":50000,"entry_price":50000,"leverage":10,"funding_rate":0.0001}]}"#,
+    );
+    close(lp(&r, 0), 50_000.0 / 1.09565, 1e-6, "BitMEX long paying funding");
+    close(lp(&r, 1), 50_000.0 / 0.90425, 1e-6, "BitMEX short receiving funding");
+    // MM at mark includes the funding: 1 XBT × (0.5 % + 0.01 %).
+    close(r.positions[0].maintenance_margin, 1.0 * 0.0051, 1e-12, "MM includes funding paid");
+    // A negative rate: shorts pay.
+    let r = eval(
+        r#"{"venue":"bitmex","positions":[{"symbol":"XBTUSD","side":"short","size":50000,"entry_price":50000,"leverage":10,"funding_rate":-0.0001}]}"#,
+    );
+    close(lp(&r, 0), 50_000.0 / (1.0 - 0.1015 + 0.00585), 1e-6, "BitMEX short paying funding");
+}
+
+#[test]
+fn funding_rate_is_only_counted_where_the_venue_counts_it() {
+    let e = parse_scenario(
+        r#"{"venue":"binance-usdm","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":100,"leverage":10,"funding_rate":0.0001}]}"#,
+    )
+    .unwrap_err();
+    assert!(e.0.iter().any(|e| e.path == "positions[0].funding_rate" && e.message.contains("bitmex")), "{e}");
+    let e = parse_scenario(
+        r#"{"venue":"bitmex","positions":[{"symbol":"XBTUSD","size":1,"entry_price":100,"leverage":10,"funding_rate":0.5}]}"#,
+    )
+    .unwrap_err();
+    assert!(e.0.iter().any(|e| e.path == "positions[0].funding_rate"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gate [FT-exchange], [GATE-FEE]
+
+#[test]
+fn gate_default_taker_fee_is_0_075_pct() {
+    // Gate's taker fee paid with points "is fixed at 0.075 %" [GATE-FEE]. Formula [FT-exchange]:
+    // short 0.5 BTC @ 60,000, 20x (margin 1,500), MMR 0.5 %:
+    // LP = (EP + margin/Q) / (1 + MMR + fee) = 63,000 / 1.00575 = 62,639.82.
+    let r = eval(
+        r#"{"venue":"gate","positions":[{"symbol":"BTC_USDT","side":"short","size":0.5,"entry_price":60000,"leverage":20,"mmr":0.005}]}"#,
+    );
+    close(lp(&r, 0), 63_000.0 / 1.00575, 1e-6, "Gate with its published taker fee");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,16 +550,6 @@ fn adding_margin_gives_binance_effective_leverage_1_75() {
 }
 
 #[test]
-fn bybit_extra_margin_moves_the_lp_by_extra_over_q() {
-    // LP_long = EP − (IM − MM)/Q − ExtraMargin/Q [BB-USDT-LP]: +100 USDT on 1 BTC lowers
-    // 19,700 to 19,600.
-    let s = parse_scenario(r#"{"venue":"bybit","positions":[{"symbol":"BTCUSDT","size":1,"entry_price":20000,"leverage":50}]}"#)
-        .unwrap();
-    let c = tools::add_margin(&s, Some(100.0), None).unwrap();
-    close(c.after.liquidation_price.unwrap(), 19_600.0, 1e-6, "Bybit extra margin");
-}
-
-#[test]
 fn max_size_at_125x_is_capped_by_the_first_bracket() {
     // BTCUSDT brackets [FT-bn-tiers]: 125x only below 50,000 USDT notional. 1,000 USDT at 125x
     // could buy 125,000, but the bracket caps it at 50,000 (0.5 BTC at 100,000).
@@ -411,4 +578,64 @@ fn hyperliquid_cross_uses_account_value_less_all_maintenance() {
     close(lp(&r, 0), 100_000.0 - 17_950.0 / 0.9875, 1e-6, "Hyperliquid cross [HL-liq]");
     // LP_ETH = 4,000 − 17,950 / 10 / (1 − 0.02) = 2,168.37
     close(lp(&r, 1), 4_000.0 - 1_795.0 / 0.98, 1e-6, "Hyperliquid cross ETH [HL-liq]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// examples/: every file reproduces the figure the README's format table says it checks.
+
+#[test]
+fn every_example_reproduces_its_published_figure() {
+    // (file, liquidation prices, tolerance); the arithmetic is restated in the tests above.
+    let cases: [(&str, &[f64], f64); 12] = [
+        // Binance calculator example via freqtrade [FT-test-binance]: 1,153.26 / 26,316.89.
+        ("binance-usdm", &[1_153.26, 26_316.89], 0.005),
+        // Binance COIN-M calculator [BN-DEV-6292]: 33,599.40 (to the 0.1 tick).
+        ("binance-coinm", &[33_599.40], 0.05),
+        // The same BTC wallet beside an ETH wallet [BN-COINM-LP]: ETH 20,100 / 12 = 1,675.
+        ("binance-coinm-wallets", &[33_599.40, 1_675.0], 0.05),
+        // UTA [BB-UTA-ISO]: 19,600 / 0.995 and 60,000 × 0.995 / (1.2 − 0.12).
+        ("bybit", &[19_600.0 / 0.995, 59_700.0 / 1.08], 1e-6),
+        // Classic [BB-USDT-LP] 19,700; inverse short 60,000 / (1.2 − 0.12 + 0.006).
+        ("bybit-classic", &[19_700.0, 60_000.0 / 1.086], 1e-6),
+        // OKX margin ratio 1.55 % [S7c]: 45,000 / 0.9845.
+        ("okx", &[45_000.0 / 0.9845], 1e-6),
+        // Gate [FT-exchange], taker 0.075 % [GATE-FEE]: 63,000 / 1.00575.
+        ("gate", &[63_000.0 / 1.00575], 1e-6),
+        // Hyperliquid Q4 [HL-liq]: 91,139.24.
+        ("hyperliquid", &[91_139.24], 0.005),
+        // dYdX [DYDX-liq]: 40,900 / 0.97 and 38,500 / 10.3.
+        ("dydx", &[40_900.0 / 0.97, 38_500.0 / 10.3], 1e-6),
+        // BitMEX staff formula [BMX-REDDIT], taker 0.075 % [BMX-FEES]: 50,000 / 1.09575.
+        ("bitmex", &[50_000.0 / 1.09575], 1e-6),
+        // Q2 [I2]: 99 / 0.996 = 99.40 for the first position.
+        ("generic", &[99.0 / 0.996], 1e-9),
+        // Deribit [DRB-2022]: checked by its equation below.
+        ("deribit", &[], 0.0),
+    ];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let venue: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if Venue::from_name(venue["venue"].as_str().unwrap_or("")).is_ok_and(Venue::is_protocol) {
+            continue; // the DeFi protocols' examples have their own reference tests
+        }
+        let (_, want, tol) = cases.iter().find(|c| c.0 == name).unwrap_or_else(|| panic!("examples/{name}.json has no case here"));
+        let r = eval(&text);
+        for (i, w) in want.iter().enumerate() {
+            close(lp(&r, i), *w, *tol, &format!("examples/{name}.json position {i}"));
+        }
+        if name == "deribit" {
+            // 20 BTC, long $4,000,000 @ 40,000: with x = N/LP, 20 + 100 − x = x × (1 % + x × 0.005 %).
+            let x = 4_000_000.0 / lp(&r, 0);
+            close(20.0 + 100.0 - x, x * (0.01 + x * 0.000_05), 1e-9, "examples/deribit.json");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, cases.len(), "every case has its example file");
 }

@@ -394,7 +394,9 @@ fn hedge_rows_of_both_modes_keep_one_mode_and_name_the_rest() {
     // 19,700 (IM 400, MM 100); the same figures through the importer:
     let text = r#"{"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[
         {"symbol":"BTCUSDT","side":"Buy","size":"1","avgPrice":"20000","markPrice":"20000","leverage":"50","tradeMode":1,"positionBalance":"400","liqPrice":"19700"}]}}"#;
-    let i = import(&[text], ImportOptions::default()).unwrap();
+    let mut i = import(&[text], ImportOptions::default()).unwrap();
+    // The help-centre example is the classic (contract) account's: MM at entry, no fee term.
+    i.scenario.venue = leverlab::engine::Venue::BybitClassic;
     let r = evaluate(&i.scenario).unwrap();
     close(r.positions[0].liquidation_price.unwrap(), 19700.0, 0.01, "Bybit help-centre example");
     assert_eq!(r.positions[0].liquidation_price_difference, Some(0.0));

@@ -675,6 +675,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             venue,
             margin_mode: MarginMode::Cross,
             wallet_balance: set.wallet,
+            wallet_balances: None,
             positions,
             market: None,
             lending: None,
@@ -752,12 +753,12 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
                 continue;
             }
         };
-        totals.add(index, &r);
         while models.len() < ev.models().len() {
             models.extend(ev.models().info(models.len()));
         }
         let p = ev.position();
-        let pr = r.to_position_report(&p.symbol, p.side, totals.settlement()).with_venue_liquidation_price(p.venue_liquidation_price);
+        totals.add(index, &r, &p.symbol);
+        let pr = r.to_position_report(&p.symbol, p.side).with_venue_liquidation_price(p.venue_liquidation_price);
         let input: Vec<&str> = match rows.cells() {
             Some(c) => c,
             None => {

@@ -22,7 +22,7 @@
 //! One scratch [`Scenario`] of one position, refilled per row, rather than a second
 //! implementation of the checks and models: the batch path cannot drift from `evaluate`.
 
-use crate::engine::report::{ModelTable, Settlement};
+use crate::engine::report::{ModelTable, Settlement, WalletReport};
 use crate::engine::scenario::{Contract, FieldError, InputErrors, MarginMode, Position, Scenario, Side, Venue};
 use crate::engine::{check_magnitudes, liquidation_note, margin, venue};
 
@@ -98,6 +98,7 @@ impl BookEvaluator {
                 venue,
                 margin_mode: MarginMode::Isolated,
                 wallet_balance: None,
+                wallet_balances: None,
                 positions: vec![Position::default()],
                 market: None,
                 lending: None,
@@ -167,7 +168,11 @@ impl BookEvaluator {
             InputErrors(
                 e.0.into_iter()
                     .map(|f| match f.path.strip_prefix("positions[0]") {
-                        Some(rest) => FieldError::new(format!("positions[{index}]{rest}"), f.message),
+                        // A message may name another field of the row (`positions[0].symbol`).
+                        Some(rest) => FieldError::new(
+                            format!("positions[{index}]{rest}"),
+                            f.message.replace("positions[0]", &format!("positions[{index}]")),
+                        ),
                         None => f,
                     })
                     .collect(),
@@ -204,7 +209,8 @@ impl BookEvaluator {
             tier,
             mmr,
             maint_amount,
-            closing_fee: margin::closing_fee(&m, mp),
+            // As `evaluate` for an isolated position: the fee term of its liquidation condition.
+            closing_fee: margin::liquidation_fee(&m, collateral, mp),
             unrealized_pnl: pnl,
             roe: if initial_margin > 0.0 { finite(pnl / initial_margin).unwrap_or(0.0) } else { 0.0 },
             liquidation_price: liq.map(|l| l.0),
@@ -235,61 +241,54 @@ pub struct RowOptions {
 }
 
 /// Account totals of an isolated book, summed while its rows stream past: the account half of
-/// the Report, in the first position's settlement asset, positions settled in the other asset
-/// left out and named (as [`evaluate`](crate::engine::evaluate) does).
+/// the Report, per settlement asset (the quote currency, or each coin of inverse contracts),
+/// the first position's asset as the totals and the others named and listed in `wallets` (as
+/// [`evaluate`](crate::engine::evaluate) does). Memory grows with the number of assets and of
+/// positions left out of the first asset's totals, not with the book.
 #[derive(Clone, Debug, Default)]
 pub struct Totals {
-    first: Option<Contract>,
-    wallet: f64,
-    pnl: f64,
-    mm: f64,
-    im: f64,
+    /// Per asset: coin (`None` = quote), wallet (Σ margins), PnL, IM, MM.
+    assets: Vec<(Option<String>, [f64; 4])>,
     left_out: Vec<usize>,
 }
 
 impl Totals {
-    /// Adds position `index`'s figures.
-    pub fn add(&mut self, index: usize, r: &RowReport) {
-        let first = *self.first.get_or_insert(r.contract);
-        if r.contract != first {
+    /// Adds position `index` (on `symbol`)'s figures. Allocates only for a new asset.
+    pub fn add(&mut self, index: usize, r: &RowReport, symbol: &str) {
+        let matches = |coin: &Option<String>| match (r.contract, coin) {
+            (Contract::Linear, None) => true,
+            (Contract::Inverse, Some(c)) => crate::engine::tables::settles_in(symbol, c),
+            _ => false,
+        };
+        let k = match self.assets.iter().position(|(c, _)| matches(c)) {
+            Some(k) => k,
+            None => {
+                let coin = (r.contract == Contract::Inverse).then(|| venue::settlement_coin(symbol));
+                self.assets.push((coin, [0.0; 4]));
+                self.assets.len() - 1
+            }
+        };
+        if k > 0 {
             self.left_out.push(index);
-            return;
         }
-        self.pnl += r.unrealized_pnl;
-        self.mm += r.maintenance_margin;
-        self.im += r.initial_margin;
-        self.wallet += r.collateral;
-    }
-
-    /// The settlement asset of the totals (the first position's; quote for an empty book).
-    pub fn settlement(&self) -> Settlement {
-        match self.first {
-            Some(Contract::Inverse) => Settlement::Coin,
-            _ => Settlement::Quote,
-        }
+        let sums = &mut self.assets[k].1;
+        sums[0] += r.collateral;
+        sums[1] += r.unrealized_pnl;
+        sums[2] += r.initial_margin;
+        sums[3] += r.maintenance_margin;
     }
 
     /// The account part of the Report.
     pub fn account(&self) -> crate::engine::AccountReport {
-        let settlement = self.settlement();
-        let equity = self.wallet + self.pnl;
-        let note = (!self.left_out.is_empty()).then(|| {
-            let names: Vec<String> = self.left_out.iter().map(|i| format!("positions[{i}]")).collect();
-            crate::engine::report::totals_note(settlement, &names)
-        });
-        crate::engine::AccountReport {
-            settlement,
-            wallet_balance: self.wallet,
-            unrealized_pnl: self.pnl,
-            equity,
-            total_initial_margin: self.im,
-            total_maintenance_margin: self.mm,
-            margin_ratio: (equity > 0.0).then(|| self.mm / equity).and_then(finite),
-            free_collateral: equity - self.im,
-            liquidation_move_down: None,
-            liquidation_move_up: None,
-            note,
-        }
+        let wallet = |coin: &Option<String>, s: &[f64; 4]| {
+            let settlement = if coin.is_some() { Settlement::Coin } else { Settlement::Quote };
+            WalletReport::new(settlement, coin.clone(), s[0], s[1], s[2], s[3], (None, None))
+        };
+        crate::engine::AccountReport::from_wallets(
+            self.assets.iter().map(|(c, s)| wallet(c, s)).collect(),
+            &self.left_out,
+            wallet(&None, &[0.0; 4]),
+        )
     }
 }
 
@@ -434,12 +433,13 @@ pub fn evaluate_columns(venue: Venue, c: &Columns) -> Result<OutColumns, InputEr
 impl RowReport {
     /// The row as a Report position, with the symbol and side it was evaluated with and the
     /// account's settlement asset (the Report gives every position the account's).
-    pub fn to_position_report(&self, symbol: &str, side: Side, settlement: Settlement) -> crate::engine::PositionReport {
+    pub fn to_position_report(&self, symbol: &str, side: Side) -> crate::engine::PositionReport {
         crate::engine::PositionReport {
             symbol: symbol.to_string(),
             side,
             contract: self.contract,
-            settlement,
+            settlement: self.settlement,
+            coin: (self.contract == Contract::Inverse).then(|| venue::settlement_coin(symbol)),
             size: self.size,
             entry_price: self.entry_price,
             mark_price: self.mark_price,
@@ -467,5 +467,6 @@ impl RowReport {
             venue_liquidation_price: None,
             liquidation_price_difference: None,
         }
+        .without_negative_zeros()
     }
 }

@@ -17,9 +17,10 @@
 //! | venue valuation | `a` | `K` |
 //! |---|---|---|
 //! | MM at price, fee at price (Binance, OKX, Gate, HL, dYdX) | `m + f` | `−cum` |
-//! | MM at entry (Bybit linear) | `0` | `value(EP)×m − cum` |
-//! | MM at entry, fee at the bankruptcy price (Bybit inverse) | `0` | `value(EP)×m − cum + value(BP)×f` |
-//! | MM and fee at entry (BitMEX) | `0` | `value(EP)×(m + f)` |
+//! | MM at price, fee at the bankruptcy price (Bybit UTA) | `m` | `−cum + value(BP)×f` |
+//! | MM at entry (Bybit classic linear, classic inverse isolated) | `0` | `value(EP)×m − cum` |
+//! | MM at entry, fee at the bankruptcy price (Bybit classic inverse cross) | `0` | `value(EP)×m − cum + value(BP)×f` |
+//! | MM, fee and funding paid at entry (BitMEX) | `0` | `value(EP)×(m + f + funding)` |
 //!
 //! and then
 //!
@@ -106,17 +107,30 @@ pub fn rate_at(m: &PositionModel, p: f64) -> (f64, f64, usize) {
 }
 
 /// Maintenance margin at price `p`: `notional × mmr − maint_amount` with the rate that applies
-/// at `p` ([`rate_at`]; at entry for venues that value it there); never negative. Returns the
-/// margin and the tier index.
+/// at `p` ([`rate_at`]; at entry for venues that value it there), never negative, plus the
+/// funding BitMEX counts in it ([`funding_charge`]). Returns the margin and the tier index.
 pub fn maintenance_margin(m: &PositionModel, p: f64) -> (f64, usize) {
     let (mmr, amount, k) = rate_at(m, p);
-    ((mm_value(m, p) * mmr - amount).max(0.0), k)
+    ((mm_value(m, p) * mmr - amount).max(0.0) + funding_charge(m), k)
+}
+
+/// The funding the position pays at the next interval, which BitMEX counts in the maintenance
+/// margin at entry value ("MM = 0.50 % + exit taker fee + funding rate" [BMX-REDDIT]):
+/// `value(EP) × funding`; 0 for every other venue and when the position receives funding.
+#[inline]
+pub fn funding_charge(m: &PositionModel) -> f64 {
+    if m.funding > 0.0 {
+        notional(m, m.entry_price) * m.funding
+    } else {
+        0.0
+    }
 }
 
 /// Estimated fee to close at price `p` where the venue counts it (0 elsewhere):
 /// `notional(p) × f`, or `notional(EP) × f` where the venue values it at entry (BitMEX).
-/// Bybit inverse values it at the bankruptcy price in the liquidation condition; this is the
-/// estimate at `p` used for account totals (see [`requirement`] for the exact term).
+/// Bybit (UTA, and classic inverse cross) values it at the bankruptcy price in the liquidation
+/// condition; this is the estimate at `p` used for account totals (see [`requirement`] for the
+/// exact term).
 #[inline]
 pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
     match m.fee_valuation {
@@ -126,7 +140,7 @@ pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
 }
 
 /// The fee term of the liquidation condition for `collateral` at price `p`: as
-/// [`closing_fee`], except that Bybit inverse values it at the bankruptcy price
+/// [`closing_fee`], except that Bybit values it at the bankruptcy price
 /// (`N × fee / BP` [BB-INV-LP]; 0 when there is no bankruptcy price).
 pub fn liquidation_fee(m: &PositionModel, collateral: f64, p: f64) -> f64 {
     match m.fee_valuation {
@@ -176,7 +190,7 @@ fn coefficients(m: &PositionModel, mmr: f64, amount: f64, fee_at_bp: f64) -> (f6
         FeeValuation::AtEntry => k += notional(m, m.entry_price) * f,
         FeeValuation::AtBankruptcy => k += fee_at_bp,
     }
-    (a, k)
+    (a, k + funding_charge(m))
 }
 
 /// Solves one tier's condition; when the tier's `notional × mmr − amount` would be negative at

@@ -20,7 +20,7 @@ pub mod tables;
 pub mod tools;
 pub mod venue;
 
-pub use report::{AccountReport, ModelInfo, ModelTable, PositionReport, Report, Settlement};
+pub use report::{AccountReport, ModelInfo, ModelTable, PositionReport, Report, Settlement, WalletReport};
 pub use scenario::{
     parse_scenario, Contract, FieldError, InputErrors, MarginMode, Market, Position, Scenario, Side, Tier, Venue,
 };
@@ -112,6 +112,55 @@ struct AtMark {
     isolated_margin: f64,
 }
 
+/// The asset a position's amounts are in: the quote currency (linear) or its coin (inverse).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Asset {
+    Quote,
+    Coin(String),
+}
+
+impl Asset {
+    fn of(s: &Scenario, p: &Position) -> Asset {
+        match s.contract_of(p) {
+            Contract::Linear => Asset::Quote,
+            Contract::Inverse => Asset::Coin(venue::settlement_coin(&p.symbol)),
+        }
+    }
+
+    fn settlement(&self) -> Settlement {
+        match self {
+            Asset::Quote => Settlement::Quote,
+            Asset::Coin(_) => Settlement::Coin,
+        }
+    }
+
+    fn coin(&self) -> Option<String> {
+        match self {
+            Asset::Quote => None,
+            Asset::Coin(c) => Some(c.clone()),
+        }
+    }
+}
+
+/// One settlement asset's wallet: its positions and the sums over them at mark.
+struct Wallet {
+    asset: Asset,
+    rows: Vec<usize>,
+    wallet: f64,
+    pnl: f64,
+    /// Σ min(PnL, 0): the other positions' losses, for venues that do not count their profit.
+    losses: f64,
+    mm: f64,
+    fee: f64,
+    im: f64,
+}
+
+impl Wallet {
+    fn empty() -> Wallet {
+        Wallet { asset: Asset::Quote, rows: vec![], wallet: 0.0, pnl: 0.0, losses: 0.0, mm: 0.0, fee: 0.0, im: 0.0 }
+    }
+}
+
 /// Evaluates a Scenario: per-position margins and liquidation prices, and account totals.
 ///
 /// Each position is solved with its venue's own formula ([`venue::position_model`] picks the
@@ -120,9 +169,17 @@ struct AtMark {
 /// in another tier, as Binance documents [BN-COINM-LP]).
 ///
 /// Isolated mode: each position's collateral is its `margin`, or notional at entry ÷
-/// `leverage` ([`venue::initial_margin`]). Cross mode: position *i*'s liquidation price holds every other position at its
-/// mark price, so its collateral is `wallet_balance + Σ_{j≠i} (PnL_j − MM_j − fee_j)` — the
-/// `WB − TMM1 + UPNL1` of Binance's formula and the `e − MMR_o` of dYdX's.
+/// `leverage` ([`venue::initial_margin`]). Cross mode: position *i*'s liquidation price holds
+/// every other position of the same wallet at its mark price, so its collateral is
+/// `wallet + Σ_{j≠i} (PnL_j − MM_j − fee_j)` — the `WB − TMM1 + UPNL1` of Binance's formula
+/// and the `e − MMR_o` of dYdX's. Bybit's classic account counts only the other positions'
+/// losses, not their profit ([`venue::counts_others_profit`]).
+///
+/// Wallets: linear positions share the quote wallet; inverse positions are margined in their
+/// own coin, one wallet per coin (Binance COIN-M [BN-COINM-LP]; the same for every inverse
+/// cross account), with `wallet_balances[coin]` (or `wallet_balance` when there is one coin).
+/// Account totals and the common move are per wallet: the Report's `account` gives the first
+/// position's wallet, and `account.wallets` every wallet when there are several.
 ///
 /// # Errors
 /// [`InputErrors`] naming each invalid field (the same checks as [`parse_scenario`], plus the
@@ -163,38 +220,51 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         return Err(InputErrors(errors));
     }
 
-    let first_contract = s.positions.first().map(|p| s.contract_of(p));
-    let settlement = match first_contract {
-        Some(Contract::Inverse) => Settlement::Coin,
-        _ => Settlement::Quote,
-    };
     let cross = s.margin_mode == MarginMode::Cross;
-    // Account totals are sums in one asset: the first position's settlement asset. Isolated
-    // positions settled in the other asset (a cross account cannot mix them, see `validate`)
-    // keep their own figures but are left out of the totals, and the account says which.
-    let in_totals = |r: &&AtMark| Some(r.model.contract) == first_contract;
-    let total_pnl: f64 = rows.iter().filter(in_totals).map(|r| r.pnl).sum();
-    let total_mm: f64 = rows.iter().filter(in_totals).map(|r| r.mm).sum();
-    let total_fee: f64 = rows.iter().filter(in_totals).map(|r| r.fee).sum();
-    let total_im: f64 = rows.iter().filter(in_totals).map(|r| r.initial_margin).sum();
-    let wallet =
-        if cross { s.wallet_balance.unwrap_or(0.0) } else { rows.iter().filter(in_totals).map(|r| r.isolated_margin).sum() };
-    let left_out: Vec<String> =
-        rows.iter().enumerate().filter(|(_, r)| !in_totals(r)).map(|(i, _)| format!("positions[{i}]")).collect();
-    let note = (!left_out.is_empty()).then(|| report::totals_note(settlement, &left_out));
+    let others_profit = venue::counts_others_profit(s.venue);
+    let assets: Vec<Asset> = s.positions.iter().map(|p| Asset::of(s, p)).collect();
+    let mut wallets: Vec<Wallet> = Vec::new();
+    for (i, (a, r)) in assets.iter().zip(&rows).enumerate() {
+        let k = match wallets.iter().position(|w| w.asset == *a) {
+            Some(k) => k,
+            None => {
+                let wallet = match (cross, a, &s.wallet_balances) {
+                    (true, Asset::Coin(c), Some(ws)) => venue::wallet_for(ws, c).unwrap_or(0.0),
+                    (true, _, _) => s.wallet_balance.unwrap_or(0.0),
+                    (false, _, _) => 0.0,
+                };
+                wallets.push(Wallet { asset: a.clone(), wallet, ..Wallet::empty() });
+                wallets.len() - 1
+            }
+        };
+        let w = &mut wallets[k];
+        w.rows.push(i);
+        w.pnl += r.pnl;
+        w.losses += r.pnl.min(0.0);
+        w.mm += r.mm;
+        w.fee += r.fee;
+        w.im += r.initial_margin;
+        if !cross {
+            w.wallet += r.isolated_margin;
+        }
+    }
+    let wallet_of = |i: usize| wallets.iter().find(|w| w.asset == assets[i]);
 
     let mut models = ModelTable::default();
     let positions = s
         .positions
         .iter()
         .zip(&rows)
-        .map(|(p, r)| {
+        .enumerate()
+        .map(|(i, (p, r))| {
             let m = &r.model;
-            let collateral = if cross {
-                // Others at mark: WB + Σ_{j≠i}(PnL_j − MM_j − fee_j).
-                wallet + (total_pnl - r.pnl) - (total_mm - r.mm) - (total_fee - r.fee)
-            } else {
-                r.isolated_margin
+            let collateral = match wallet_of(i) {
+                // Others of the same wallet at mark: WB + Σ_{j≠i}(PnL_j − MM_j − fee_j).
+                Some(w) if cross => {
+                    let others_pnl = if others_profit { w.pnl - r.pnl } else { w.losses - r.pnl.min(0.0) };
+                    w.wallet + others_pnl - (w.mm - r.mm) - (w.fee - r.fee)
+                }
+                _ => r.isolated_margin,
             };
             let liq = margin::liquidation_price(m, collateral);
             let equity_at_mark = collateral + r.pnl;
@@ -206,7 +276,8 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 symbol: p.symbol.clone(),
                 side: p.side,
                 contract: m.contract,
-                settlement,
+                settlement: assets[i].settlement(),
+                coin: assets[i].coin(),
                 size: m.size,
                 entry_price: m.entry_price,
                 mark_price: m.mark_price,
@@ -217,7 +288,10 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
                 tier: r.tier,
                 mmr,
                 maint_amount,
-                closing_fee: r.fee,
+                // Where the venue values the fee to close at the bankruptcy price (Bybit), an
+                // isolated position's fee is that of its own collateral's bankruptcy price, the
+                // term its liquidation condition uses; cross figures keep the estimate at mark.
+                closing_fee: if cross { r.fee } else { margin::liquidation_fee(m, collateral, m.mark_price) },
                 unrealized_pnl: r.pnl,
                 roe: if r.initial_margin > 0.0 { finite(r.pnl / r.initial_margin).unwrap_or(0.0) } else { 0.0 },
                 liquidation_price: liq.map(|l| l.0),
@@ -244,28 +318,29 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         })
         .collect();
 
-    let equity = wallet + total_pnl;
-    let (down, up) = if cross { account_liquidation_moves(&rows, wallet) } else { (None, None) };
+    let report_of = |w: &Wallet| {
+        let moves = if cross {
+            let rs: Vec<&AtMark> = w.rows.iter().map(|&i| &rows[i]).collect();
+            account_liquidation_moves(&rs, w.wallet, others_profit)
+        } else {
+            (None, None)
+        };
+        WalletReport::new(w.asset.settlement(), w.asset.coin(), w.wallet, w.pnl, w.im, w.mm, moves)
+    };
+    // An account without positions still has its (cross) wallet.
+    let empty = Wallet { wallet: if cross { s.wallet_balance.unwrap_or(0.0) } else { 0.0 }, ..Wallet::empty() };
+    let mut left_out: Vec<usize> = wallets.iter().skip(1).flat_map(|w| w.rows.iter().copied()).collect();
+    left_out.sort_unstable();
+    let account = AccountReport::from_wallets(wallets.iter().map(report_of).collect(), &left_out, report_of(&empty));
     Ok(Report {
         version: scenario::FORMAT_VERSION,
         venue: s.venue,
         margin_mode: s.margin_mode,
         positions,
         models: models.into_infos(),
-        account: AccountReport {
-            settlement,
-            wallet_balance: wallet,
-            unrealized_pnl: total_pnl,
-            equity,
-            total_initial_margin: total_im,
-            total_maintenance_margin: total_mm,
-            margin_ratio: (equity > 0.0).then(|| total_mm / equity).and_then(finite),
-            free_collateral: equity - total_im,
-            liquidation_move_down: down,
-            liquidation_move_up: up,
-            note,
-        },
-    })
+        account,
+    }
+    .without_negative_zeros())
 }
 
 /// Why a position has no liquidation price, or that it is liquidatable now (`None` when it has
@@ -286,13 +361,28 @@ pub(crate) fn liquidation_note(has_price: bool, now: bool, side: f64) -> Option<
     }
 }
 
-/// Cross account's surplus when every mark price is multiplied by `1 + x`:
-/// `wallet + Σ PnL_i − Σ MM_i − Σ fee_i`.
-fn cross_surplus(rows: &[AtMark], wallet: f64, x: f64) -> f64 {
-    rows.iter().fold(wallet, |acc, r| {
+/// Cross wallet's surplus when every mark price is multiplied by `1 + x`:
+/// `wallet + Σ PnL_i − Σ MM_i − Σ fee_i`. Where the venue does not count other positions'
+/// profit, each position sees `wallet + PnL_i + Σ_{j≠i} min(PnL_j, 0) − Σ (MM + fee)`, and the
+/// wallet is liquidated at the first position that fails: `wallet + Σ min(PnL_j, 0) +
+/// min_i max(PnL_i, 0) − Σ (MM + fee)`.
+fn cross_surplus(rows: &[&AtMark], wallet: f64, others_profit: bool, x: f64) -> f64 {
+    let (mut total, mut losses, mut least_gain) = (wallet, 0.0, f64::INFINITY);
+    for r in rows {
         let p = r.model.mark_price * (1.0 + x);
-        acc + margin::pnl(&r.model, p) - margin::maintenance_margin(&r.model, p).0 - margin::closing_fee(&r.model, p)
-    })
+        let pnl = margin::pnl(&r.model, p);
+        total += -margin::maintenance_margin(&r.model, p).0 - margin::closing_fee(&r.model, p);
+        losses += pnl.min(0.0);
+        least_gain = least_gain.min(pnl.max(0.0));
+        if others_profit {
+            total += pnl;
+        }
+    }
+    if others_profit {
+        total
+    } else {
+        total + losses + if least_gain.is_finite() { least_gain } else { 0.0 }
+    }
 }
 
 /// True when a position's maintenance margin is a convex function of the common move `x`:
@@ -318,15 +408,18 @@ fn mm_convex(m: &PositionModel) -> bool {
 /// on `[0, end]` finds the boundary directly. Otherwise (inverse shorts, irregular user tables)
 /// a 400-step scan brackets the first sign change before bisecting. Either way the bisection
 /// runs to the last representable step.
-fn account_liquidation_moves(rows: &[AtMark], wallet: f64) -> (Option<f64>, Option<f64>) {
+fn account_liquidation_moves(rows: &[&AtMark], wallet: f64, others_profit: bool) -> (Option<f64>, Option<f64>) {
     if rows.is_empty() {
         return (None, None);
     }
-    let f = |x: f64| cross_surplus(rows, wallet, x);
+    let f = |x: f64| cross_surplus(rows, wallet, others_profit, x);
     if f(0.0) <= 0.0 {
         return (Some(0.0), Some(0.0));
     }
-    let concave = rows.iter().all(|r| (r.model.contract == Contract::Linear || r.model.side > 0.0) && mm_convex(&r.model));
+    // Without others' profit the surplus has a `min_i max(PnL_i, 0)` term, which is not
+    // concave: scan before bisecting.
+    let concave = (others_profit || rows.len() == 1)
+        && rows.iter().all(|r| (r.model.contract == Contract::Linear || r.model.side > 0.0) && mm_convex(&r.model));
     let find = |end: f64| -> Option<f64> {
         let steps: usize = if concave { 1 } else { 400 };
         let mut a = 0.0;

@@ -21,7 +21,11 @@ pub struct PositionReport {
     pub symbol: String,
     pub side: Side,
     pub contract: Contract,
+    /// The position's own settlement asset (inverse: the coin; linear: the quote currency).
     pub settlement: Settlement,
+    /// The coin an inverse position settles in (`BTC` for BTCUSD and XBTUSD); absent for linear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coin: Option<String>,
     pub size: f64,
     pub entry_price: f64,
     pub mark_price: f64,
@@ -147,21 +151,44 @@ impl ModelTable {
     }
 }
 
-/// The account note when positions settled in the other asset were left out of the totals
-/// (`left_out` names them, e.g. `positions[3]`).
-pub(crate) fn totals_note(settlement: Settlement, left_out: &[String]) -> String {
-    format!(
-        "totals are in the {} asset; {} settle in the other asset and are not added in",
-        if settlement == Settlement::Coin { "coin" } else { "quote" },
-        left_out.join(", ")
-    )
-}
-
 /// Account-level totals. In cross mode these are one margin pool; in isolated mode they are the
-/// sums over the positions' own margins.
+/// sums over the positions' own margins. Totals never add different assets: they are those of
+/// the first position's asset (its coin for inverse contracts, whose collateral is kept per
+/// coin), and `wallets` lists every asset's own totals when there is more than one. The totals'
+/// fields read directly (`account.equity`) through `Deref`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct AccountReport {
+    #[serde(flatten)]
+    pub totals: WalletReport,
+    /// Set when positions settled in another asset (or coin) were left out of the totals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// One entry per settlement asset when the positions settle in more than one (quote, or
+    /// each coin of inverse contracts); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wallets: Vec<WalletReport>,
+}
+
+impl std::ops::Deref for AccountReport {
+    type Target = WalletReport;
+    fn deref(&self) -> &WalletReport {
+        &self.totals
+    }
+}
+
+impl std::ops::DerefMut for AccountReport {
+    fn deref_mut(&mut self) -> &mut WalletReport {
+        &mut self.totals
+    }
+}
+
+/// The totals of one settlement asset's wallet, over the positions settled in it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct WalletReport {
     pub settlement: Settlement,
+    /// The coin (inverse contracts); absent for the quote asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coin: Option<String>,
     /// Wallet balance (cross) or the sum of isolated margins.
     pub wallet_balance: f64,
     pub unrealized_pnl: f64,
@@ -175,12 +202,9 @@ pub struct AccountReport {
     /// Equity − total initial margin.
     pub free_collateral: f64,
     /// Cross mode: the relative move of all prices together (−0.1 = every price 10 % lower)
-    /// at which the account is liquidated, downward and upward; `null` when no such move.
+    /// at which the wallet is liquidated, downward and upward; `null` when no such move.
     pub liquidation_move_down: Option<f64>,
     pub liquidation_move_up: Option<f64>,
-    /// Set when isolated positions settled in another asset were left out of the totals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
 }
 
 /// What the engine computed for a Scenario.
@@ -201,5 +225,144 @@ impl Report {
     /// The formula and source a position was solved with (its row of `models`).
     pub fn model_of(&self, p: &PositionReport) -> Option<&ModelInfo> {
         self.models.get(p.model)
+    }
+}
+
+/// `x` with a negative zero made positive (`-0.0 + 0.0 = +0.0`; every other value unchanged).
+#[inline]
+fn z(x: &mut f64) {
+    *x += 0.0;
+}
+
+fn zo(x: &mut Option<f64>) {
+    if let Some(v) = x {
+        z(v);
+    }
+}
+
+impl Report {
+    /// The one place a Report's numbers are normalised: no `-0.0` leaves the engine (a short's
+    /// PnL at its entry, `−1 × 0`, and sums over no positions would otherwise print `-0.0`).
+    pub fn without_negative_zeros(mut self) -> Report {
+        for p in &mut self.positions {
+            p.normalise_zeros();
+        }
+        self.account.totals.normalise_zeros();
+        for w in &mut self.account.wallets {
+            w.normalise_zeros();
+        }
+        self
+    }
+}
+
+impl PositionReport {
+    /// This position without `-0.0` (see [`Report::without_negative_zeros`]; the batch path
+    /// uses it for the positions it streams).
+    pub fn without_negative_zeros(mut self) -> PositionReport {
+        self.normalise_zeros();
+        self
+    }
+
+    fn normalise_zeros(&mut self) {
+        let p = self;
+        for x in [
+            &mut p.size,
+            &mut p.entry_price,
+            &mut p.mark_price,
+            &mut p.notional,
+            &mut p.initial_margin,
+            &mut p.collateral,
+            &mut p.maintenance_margin,
+            &mut p.mmr,
+            &mut p.maint_amount,
+            &mut p.closing_fee,
+            &mut p.unrealized_pnl,
+            &mut p.roe,
+        ] {
+            z(x);
+        }
+        for x in [
+            &mut p.liquidation_price,
+            &mut p.liquidation_mmr,
+            &mut p.liquidation_maint_amount,
+            &mut p.bankruptcy_price,
+            &mut p.distance_to_liquidation,
+            &mut p.effective_leverage,
+            &mut p.max_leverage,
+            &mut p.venue_liquidation_price,
+            &mut p.liquidation_price_difference,
+        ] {
+            zo(x);
+        }
+    }
+}
+
+impl WalletReport {
+    /// One asset's totals from its sums: equity = wallet + PnL, margin ratio = MM ÷ equity
+    /// (`None` when equity ≤ 0), free collateral = equity − IM; `moves` = the cross common moves.
+    pub fn new(settlement: Settlement, coin: Option<String>, wallet: f64, pnl: f64, im: f64, mm: f64, moves: (Option<f64>, Option<f64>)) -> WalletReport {
+        let equity = wallet + pnl;
+        WalletReport {
+            settlement,
+            coin,
+            wallet_balance: wallet,
+            unrealized_pnl: pnl,
+            equity,
+            total_initial_margin: im,
+            total_maintenance_margin: mm,
+            margin_ratio: (equity > 0.0).then(|| mm / equity).filter(|r| r.is_finite()),
+            free_collateral: equity - im,
+            liquidation_move_down: moves.0,
+            liquidation_move_up: moves.1,
+        }
+    }
+
+    /// The asset in words, for the account note.
+    fn label(&self) -> String {
+        match (&self.settlement, self.coin.as_deref()) {
+            (Settlement::Quote, _) => "the quote asset".to_string(),
+            (Settlement::Coin, Some("") | None) => "the coin of the positions without a symbol".to_string(),
+            (Settlement::Coin, Some(c)) => c.to_string(),
+        }
+    }
+
+    fn normalise_zeros(&mut self) {
+        for x in [
+            &mut self.wallet_balance,
+            &mut self.unrealized_pnl,
+            &mut self.equity,
+            &mut self.total_initial_margin,
+            &mut self.total_maintenance_margin,
+            &mut self.free_collateral,
+        ] {
+            z(x);
+        }
+        for x in [&mut self.margin_ratio, &mut self.liquidation_move_down, &mut self.liquidation_move_up] {
+            zo(x);
+        }
+    }
+}
+
+impl AccountReport {
+    /// The account from every asset's totals (in order of the first position in each):
+    /// the first asset's totals, a note naming `left_out` (the positions of the other assets)
+    /// when there is more than one asset, and `wallets` listing them all then. `empty` is the
+    /// account of a Scenario without positions.
+    pub fn from_wallets(mut wallets: Vec<WalletReport>, left_out: &[usize], empty: WalletReport) -> AccountReport {
+        let note = (wallets.len() > 1).then(|| {
+            let names: Vec<String> = left_out.iter().map(|i| format!("positions[{i}]")).collect();
+            let others: Vec<String> = wallets[1..].iter().map(WalletReport::label).collect();
+            format!(
+                "totals are in {}; {} settle in {} and are not added in (each asset's totals are in account.wallets)",
+                wallets[0].label(),
+                names.join(", "),
+                others.join(", ")
+            )
+        });
+        let totals = wallets.first().cloned().unwrap_or(empty);
+        if wallets.len() < 2 {
+            wallets.clear();
+        }
+        AccountReport { totals, note, wallets }
     }
 }

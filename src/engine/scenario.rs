@@ -33,7 +33,10 @@ pub const FORMAT_VERSION: u32 = 2;
 pub enum Venue {
     BinanceUsdm,
     BinanceCoinm,
+    /// Bybit's Unified Trading Account, as its help centre documents it now.
     Bybit,
+    /// Bybit's classic (contract) account.
+    BybitClassic,
     Okx,
     Gate,
     Hyperliquid,
@@ -62,10 +65,11 @@ impl Venue {
     }
 
     /// Every exchange preset, in the order the page and the CLI list them.
-    pub const ALL: [Venue; 10] = [
+    pub const ALL: [Venue; 11] = [
         Venue::BinanceUsdm,
         Venue::BinanceCoinm,
         Venue::Bybit,
+        Venue::BybitClassic,
         Venue::Okx,
         Venue::Gate,
         Venue::Hyperliquid,
@@ -81,6 +85,7 @@ impl Venue {
             Venue::BinanceUsdm => "binance-usdm",
             Venue::BinanceCoinm => "binance-coinm",
             Venue::Bybit => "bybit",
+            Venue::BybitClassic => "bybit-classic",
             Venue::Okx => "okx",
             Venue::Gate => "gate",
             Venue::Hyperliquid => "hyperliquid",
@@ -262,6 +267,10 @@ pub struct Position {
     /// GMX v2: Liquidation fee factor charged when liquidated (default 0; not part of the check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquidation_fee_factor: Option<f64>,
+    /// BitMEX: the funding rate of the next interval (fraction; positive = longs pay shorts).
+    /// BitMEX's maintenance margin includes the funding this position pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_rate: Option<f64>,
 }
 
 /// What the user entered: an account at one venue and its positions, plus optional market
@@ -274,9 +283,15 @@ pub struct Scenario {
     pub venue: Venue,
     #[serde(default)]
     pub margin_mode: MarginMode,
-    /// Cross collateral in the settlement asset. Required in cross mode.
+    /// Cross collateral in the settlement asset. Required in cross mode (or `wallet_balances`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wallet_balance: Option<f64>,
+    /// Cross collateral of an inverse (coin-margined) account, one wallet per settlement coin
+    /// (`{"BTC": 2, "ETH": 30}`): inverse collateral is kept per coin, so a loss in one coin
+    /// does not touch another coin's wallet. Required instead of `wallet_balance` when the
+    /// cross positions settle in more than one coin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_balances: Option<std::collections::BTreeMap<String, f64>>,
     #[serde(default)]
     pub positions: Vec<Position>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,6 +358,7 @@ pub const POSITION_FIELDS: &[Field] = &[
     opt("tiers", Shape::List(&Shape::Object(TIER_FIELDS))),
     opt("max_leverage", Shape::Number),
     opt("taker_fee", Shape::Number),
+    opt("funding_rate", Shape::Number),
     opt("venue_liquidation_price", Shape::Number),
     opt("note", Shape::Text),
     opt("collateral_token", Shape::Text),
@@ -367,6 +383,7 @@ pub const SCENARIO_FIELDS: &[Field] = &[
     req("venue", Shape::Choice(&Venue::ALL_NAMES)),
     opt("margin_mode", Shape::Choice(MARGIN_MODES)),
     opt("wallet_balance", Shape::Number),
+    opt("wallet_balances", Shape::Map(&Shape::Number)),
     opt("positions", Shape::List(&Shape::Object(POSITION_FIELDS))),
     opt("market", MARKET),
     opt("lending", Shape::Object(crate::engine::lending::LENDING_FIELDS)),
@@ -430,9 +447,13 @@ pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputError
 }
 
 impl Scenario {
-    /// The contract type of position `i` (its own, or the venue's usual one).
+    /// The contract type of position `i`: its own, else the type the venue's shipped table for
+    /// its symbol is published for (`bybit` BTCUSD is inverse), else the venue's usual one.
     pub fn contract_of(&self, p: &Position) -> Contract {
-        p.contract.unwrap_or_else(|| crate::engine::venue::default_contract(self.venue))
+        p.contract.unwrap_or_else(|| {
+            crate::engine::tables::table_contract(self.venue, &p.symbol)
+                .unwrap_or_else(|| crate::engine::venue::default_contract(self.venue))
+        })
     }
 
     /// Checks every field's range and the combinations the engine needs.
@@ -463,7 +484,7 @@ impl Scenario {
             ));
         }
         match (self.margin_mode, self.wallet_balance) {
-            (MarginMode::Cross, None) => {
+            (MarginMode::Cross, None) if self.wallet_balances.is_none() => {
                 errors.push(FieldError::new("wallet_balance", "required in cross margin mode"))
             }
             (MarginMode::Isolated, Some(_)) => errors.push(FieldError::new(
@@ -471,7 +492,8 @@ impl Scenario {
                 "means nothing in isolated margin mode (each position's margin or leverage is its collateral); remove it, or set margin_mode to cross",
             )),
             (MarginMode::Cross, Some(w)) => check_non_negative(errors, "wallet_balance", w),
-            (MarginMode::Isolated, None) => {}
+            // Per-coin wallets instead (see `venue::check_venue_rules`).
+            (MarginMode::Cross, None) | (MarginMode::Isolated, None) => {}
         }
         if self.margin_mode == MarginMode::Cross && self.positions.len() > 1 {
             let first = self.positions.first().map(|p| self.contract_of(p));
@@ -537,6 +559,11 @@ impl Scenario {
                     if !t.maint_amount.is_finite() {
                         errors.push(FieldError::new(tp("maint_amount"), "must be a finite number"));
                     }
+                    if let Some(l) = t.max_leverage {
+                        if !(1.0..=1000.0).contains(&l) {
+                            errors.push(FieldError::new(tp("max_leverage"), "must be a number from 1 to 1000"));
+                        }
+                    }
                     if k > 0 && t.floor <= tiers[k - 1].floor {
                         errors.push(FieldError::new(tp("floor"), "tiers must be sorted by increasing floor"));
                     }
@@ -546,6 +573,7 @@ impl Scenario {
                 }
             }
         }
+        crate::engine::venue::check_venue_rules(self, errors);
         if let Some(m) = &self.market {
             m.risk.validate(self, errors);
             m.book.validate(errors);

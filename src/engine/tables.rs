@@ -17,7 +17,7 @@
 //! field (`mmr` or `tiers`) to set. A flat fallback was preferred to an error because a missing
 //! table is not an input mistake, and an estimate with its caveat stated is still useful.
 
-use crate::engine::scenario::{Tier, Venue};
+use crate::engine::scenario::{Contract, Tier, Venue};
 
 /// A tier row with a published maximum leverage.
 const fn t(floor: f64, mmr: f64, maint_amount: f64, max_leverage: f64) -> Tier {
@@ -112,7 +112,8 @@ pub static BYBIT_BTC: [Tier; 1] = [tn(0.0, 0.005, 0.0)];
 pub static BYBIT_ETH: [Tier; 1] = [tn(0.0, 0.01, 0.0)];
 
 /// OKX BTC perpetual tier 1, MMR 0.50 %, 100x (3rd-party restatement [OKX-3P-wuyelx]); OKX's
-/// higher tiers are counted in contracts and are not shipped.
+/// higher tiers are counted in contracts per underlying and are not shipped (see
+/// [`OKX_BTC_SOURCE`] for what the report states about it).
 pub static OKX_BTC: [Tier; 1] = [t(0.0, 0.005, 0.0, 100.0)];
 
 /// leverlab's flat fallback when no table is shipped for a symbol: 0.50 %.
@@ -143,6 +144,8 @@ pub enum Schedule {
     Size(SizeRate, &'static str),
     /// No table shipped: the flat fallback, and a note naming what to set.
     Fallback(&'static [Tier], &'static str),
+    /// The symbol's shipped table is published for this other contract type.
+    Mismatch(Contract),
 }
 
 /// A symbol with case and separators removed (`"btc-usdt-swap"` → `BTCUSDTSWAP`), on the
@@ -177,63 +180,148 @@ impl Norm {
     }
 }
 
-/// The venue's published maintenance schedule for `symbol` (case and separators ignored:
-/// `BTC-USDT-SWAP`, `BTCUSD_PERP`, `btc` all work), or the flat fallback.
-pub fn schedule(venue: Venue, symbol: &str) -> Schedule {
+/// True when two symbols name the same underlying (case, separators and a trailing
+/// `PERPETUAL`/`PERP`/`SWAP` ignored: `btc-usdt-swap` and `BTCUSDT`). Does not allocate.
+pub fn same_underlying(a: &str, b: &str) -> bool {
+    Norm::new(a).base() == Norm::new(b).base()
+}
+
+/// The coin an inverse contract on `symbol` settles in: the base before `USD`
+/// (`BTCUSD_PERP` → `BTC`, `ETH-PERPETUAL` → `ETH`, `ETHUSD_240329` → `ETH`), else the
+/// symbol's letters; BitMEX's `XBT` is written `BTC`. Case and separators are ignored.
+pub fn base_coin(symbol: &str) -> String {
+    coin_of(&Norm::new(symbol)).to_string()
+}
+
+/// True when an inverse contract on `symbol` settles in `coin` (as [`base_coin`] names it).
+/// Does not allocate.
+pub fn settles_in(symbol: &str, coin: &str) -> bool {
+    coin_of(&Norm::new(symbol)) == coin
+}
+
+fn coin_of(n: &Norm) -> &str {
+    let s = n.base();
+    let base = match s.find("USD") {
+        Some(i) if i > 0 => &s[..i],
+        _ => s.trim_end_matches(|c: char| c.is_ascii_digit()),
+    };
+    if base == "XBT" {
+        "BTC"
+    } else {
+        base
+    }
+}
+
+/// The venue's shipped schedule for `symbol` and the contract type it is published for
+/// (`None`: any contract, e.g. Deribit's size rule or the flat fallback).
+fn shipped(venue: Venue, symbol: &str) -> (Schedule, Option<Contract>) {
+    use Contract::{Inverse, Linear};
     let n = Norm::new(symbol);
     let s = n.base();
     let btc = s.starts_with("BTC") || s.starts_with("XBT");
     let eth = s.starts_with("ETH");
+    let usdt = s.contains("USDT") || s.contains("USDC");
     match venue {
-        Venue::BinanceUsdm if s == "BTCUSDT" => Schedule::Tiers(
-            &BINANCE_USDM_BTCUSDT,
-            "Binance USDⓈ-M BTCUSDT brackets, snapshot 2024-10-24 [FT-bn-tiers]",
+        Venue::BinanceUsdm if s == "BTCUSDT" => (
+            Schedule::Tiers(&BINANCE_USDM_BTCUSDT, "Binance USDⓈ-M BTCUSDT brackets, snapshot 2024-10-24 [FT-bn-tiers]"),
+            Some(Linear),
         ),
-        Venue::BinanceUsdm if s == "ETHUSDT" => Schedule::Tiers(
-            &BINANCE_USDM_ETHUSDT,
-            "Binance USDⓈ-M ETHUSDT brackets 1–8, snapshot 2024-10-24 [FT-bn-tiers]",
+        Venue::BinanceUsdm if s == "ETHUSDT" => (
+            Schedule::Tiers(&BINANCE_USDM_ETHUSDT, "Binance USDⓈ-M ETHUSDT brackets 1–8, snapshot 2024-10-24 [FT-bn-tiers]"),
+            Some(Linear),
         ),
-        Venue::BinanceCoinm if s == "BTCUSD" => {
-            Schedule::Tiers(&BINANCE_COINM_BTCUSD, "Binance COIN-M BTCUSD brackets in BTC, as on [BN-COINM-LP] (undated)")
+        Venue::BinanceCoinm if s == "BTCUSD" => (
+            Schedule::Tiers(&BINANCE_COINM_BTCUSD, "Binance COIN-M BTCUSD brackets in BTC, as on [BN-COINM-LP] (undated)"),
+            Some(Inverse),
+        ),
+        Venue::Bybit | Venue::BybitClassic if s == "BTCUSDT" => {
+            (Schedule::Tiers(&BYBIT_BTC, "Bybit BTC minimum MMR 0.5 % [BB-USDT-LP]"), Some(Linear))
         }
-        Venue::Bybit if s == "BTCUSDT" || s == "BTCUSD" => {
-            Schedule::Tiers(&BYBIT_BTC, "Bybit BTC minimum MMR 0.5 % [BB-USDT-LP], [BB-INV-LP]")
+        Venue::Bybit | Venue::BybitClassic if s == "BTCUSD" => {
+            (Schedule::Tiers(&BYBIT_BTC, "Bybit BTC minimum MMR 0.5 % [BB-INV-LP]"), Some(Inverse))
         }
-        Venue::Bybit if s == "ETHUSD" => Schedule::Tiers(&BYBIT_ETH, "Bybit ETH inverse minimum MMR 1 % [BB-INV-LP]"),
-        Venue::Okx if s == "BTCUSDT" || s == "BTCUSD" => {
-            Schedule::Tiers(&OKX_BTC, "OKX BTC perpetual tier 1, MMR 0.5 % (3rd-party [OKX-3P-wuyelx])")
+        Venue::Bybit | Venue::BybitClassic if s == "ETHUSD" => {
+            (Schedule::Tiers(&BYBIT_ETH, "Bybit ETH inverse minimum MMR 1 % [BB-INV-LP]"), Some(Inverse))
         }
+        Venue::Okx if s == "BTCUSDT" => (Schedule::Tiers(&OKX_BTC, OKX_BTC_SOURCE), Some(Linear)),
+        Venue::Okx if s == "BTCUSD" => (Schedule::Tiers(&OKX_BTC, OKX_BTC_SOURCE), Some(Inverse)),
         Venue::Hyperliquid if btc => {
-            Schedule::Tiers(&HYPERLIQUID_BTC, "Hyperliquid BTC margin tiers 40x/20x at 150M [HL-tiers]")
+            (Schedule::Tiers(&HYPERLIQUID_BTC, "Hyperliquid BTC margin tiers 40x/20x at 150M [HL-tiers]"), Some(Linear))
         }
         Venue::Hyperliquid if eth => {
-            Schedule::Tiers(&HYPERLIQUID_ETH, "Hyperliquid ETH margin tiers 25x/15x at 100M [HL-tiers]")
+            (Schedule::Tiers(&HYPERLIQUID_ETH, "Hyperliquid ETH margin tiers 25x/15x at 100M [HL-tiers]"), Some(Linear))
         }
-        Venue::Hyperliquid => Schedule::Tiers(
-            &HYPERLIQUID_OTHER,
-            "Hyperliquid tiers for other assets 10x/5x at 3M [HL-tiers]; set max_leverage for this asset's own",
+        Venue::Hyperliquid => (
+            Schedule::Tiers(
+                &HYPERLIQUID_OTHER,
+                "Hyperliquid tiers for other assets 10x/5x at 3M [HL-tiers]; set max_leverage for this asset's own",
+            ),
+            Some(Linear),
         ),
         Venue::Dydx if btc || eth => {
-            Schedule::Tiers(&DYDX_LARGE_CAP, "dYdX v4 large-cap tier IMF 5 % / MMF 3 % [DYDX-funding]")
+            (Schedule::Tiers(&DYDX_LARGE_CAP, "dYdX v4 large-cap tier IMF 5 % / MMF 3 % [DYDX-funding]"), Some(Linear))
         }
-        Venue::Dydx => Schedule::Tiers(
-            &DYDX_LONG_TAIL,
-            "dYdX v4 long-tail tier IMF 20 % / MMF 10 % [DYDX-funding]; set mmr for this market's tier",
+        Venue::Dydx => (
+            Schedule::Tiers(
+                &DYDX_LONG_TAIL,
+                "dYdX v4 long-tail tier IMF 20 % / MMF 10 % [DYDX-funding]; set mmr for this market's tier",
+            ),
+            Some(Linear),
         ),
-        Venue::Bitmex if btc => {
-            Schedule::Tiers(&BITMEX_XBT, "BitMEX risk-limit example table, base MM 0.5 % / IM 1 %, step 150 XBT [BMX-RL]")
-        }
+        // XBTUSD and the XBT futures are inverse; XBTUSDT is a linear contract with its own limits.
+        Venue::Bitmex if btc && !usdt => (
+            Schedule::Tiers(&BITMEX_XBT, "BitMEX risk-limit example table, base MM 0.5 % / IM 1 %, step 150 XBT [BMX-RL]"),
+            Some(Inverse),
+        ),
         Venue::Deribit if btc => {
-            Schedule::Size(DERIBIT_BTC, "Deribit BTC standard margin MM = 1 % + size_BTC × 0.005 % [DRB-2022]")
+            (Schedule::Size(DERIBIT_BTC, "Deribit BTC standard margin MM = 1 % + size_BTC × 0.005 % [DRB-2022]"), None)
         }
         Venue::Deribit if eth => {
-            Schedule::Size(DERIBIT_ETH, "Deribit ETH standard margin MM = 1 % + size_ETH × 0.0004 % [DRB-2022]")
+            (Schedule::Size(DERIBIT_ETH, "Deribit ETH standard margin MM = 1 % + size_ETH × 0.0004 % [DRB-2022]"), None)
         }
-        Venue::Generic => Schedule::Fallback(&FALLBACK, "generic flat MMR 0.5 % (set mmr or tiers)"),
-        _ => Schedule::Fallback(
-            &FALLBACK,
-            "no table shipped for this symbol: flat MMR 0.5 % assumed; set positions[i].mmr or tiers for the venue's figure",
+        Venue::Generic => (Schedule::Fallback(&FALLBACK, "generic flat MMR 0.5 % (set mmr or tiers)"), None),
+        _ => (
+            Schedule::Fallback(
+                &FALLBACK,
+                "no table shipped for this symbol: flat MMR 0.5 % assumed; set positions[i].mmr or tiers for the venue's figure",
+            ),
+            None,
         ),
+    }
+}
+
+/// What OKX's shipped BTC row assumes, stated in every report that uses it.
+pub const OKX_BTC_SOURCE: &str = "OKX BTC perpetual tier 1, MMR 0.5 %, 100x (3rd-party [OKX-3P-wuyelx]). OKX counts \
+tiers in contracts (BTC-USDT-SWAP 0.01 BTC, BTC-USD-SWAP 100 USD each) and, in cross, over all positions of the \
+underlying together; tier 1 runs to 20,000 contracts, and leverlab assumes the position (with the underlying's other \
+cross positions) stays inside it — above that OKX's rate is higher: give tiers";
+
+/// The note that replaces [`OKX_BTC_SOURCE`] for a position beyond OKX's tier 1.
+pub const OKX_BEYOND_TIER_ONE: &str = "OKX BTC perpetual tier 1, MMR 0.5 %, 100x (3rd-party [OKX-3P-wuyelx]); OKX counts \
+tiers in contracts per underlying (BTC-USDT-SWAP 0.01 BTC, BTC-USD-SWAP 100 USD each; in cross all positions of the \
+underlying together) and tier 1 runs to 20,000 contracts: this position (with the underlying's other cross positions) \
+is beyond tier 1, so this figure understates OKX's maintenance — give tiers";
+
+/// The contract type a venue's shipped table for `symbol` is published for, or `None` when the
+/// venue ships no table for it or its rule holds for either type (Deribit's size rule).
+pub fn table_contract(venue: Venue, symbol: &str) -> Option<Contract> {
+    shipped(venue, symbol).1
+}
+
+/// The venue's published maintenance schedule for `symbol` and `contract` (case and
+/// separators ignored: `BTC-USDT-SWAP`, `BTCUSD_PERP`, `btc` all work), or the flat fallback.
+///
+/// A shipped table is chosen by symbol *and* contract: a table is published for one contract
+/// type (Binance COIN-M's BTCUSD brackets are in BTC for the inverse contract, USDⓈ-M's in
+/// USDT for the linear one), so pricing the other type on it would compare a coin-denominated
+/// table with a quote notional.
+///
+/// # Errors
+/// [`Schedule::Mismatch`] when the symbol's shipped table is for the other contract type.
+pub fn schedule(venue: Venue, symbol: &str, contract: Contract) -> Schedule {
+    match shipped(venue, symbol) {
+        (_, Some(c)) if c != contract => Schedule::Mismatch(c),
+        (s, _) => s,
     }
 }
 
@@ -248,7 +336,8 @@ mod tests {
     use super::*;
 
     fn table(v: Venue, sym: &str) -> Option<&'static [Tier]> {
-        match schedule(v, sym) {
+        let c = table_contract(v, sym).unwrap_or(Contract::Linear);
+        match schedule(v, sym, c) {
             Schedule::Tiers(t, _) => Some(t),
             _ => None,
         }
@@ -264,14 +353,14 @@ mod tests {
         assert_eq!(table(Venue::Hyperliquid, "eth"), Some(&HYPERLIQUID_ETH[..]));
         assert_eq!(table(Venue::Hyperliquid, "SOL"), Some(&HYPERLIQUID_OTHER[..]));
         assert_eq!(table(Venue::Bitmex, "XBTUSD"), Some(&BITMEX_XBT[..]));
-        assert!(matches!(schedule(Venue::Deribit, "ETH-PERPETUAL"), Schedule::Size(r, _) if r == DERIBIT_ETH));
+        assert!(matches!(schedule(Venue::Deribit, "ETH-PERPETUAL", Contract::Inverse), Schedule::Size(r, _) if r == DERIBIT_ETH));
     }
 
     #[test]
     fn symbols_without_a_table_fall_back_and_say_so() {
         // BTCUSDC is a different Binance contract with its own brackets: no silent reuse.
         for (v, s) in [(Venue::BinanceUsdm, "BTCUSDC"), (Venue::Gate, "BTC_USDT"), (Venue::Bybit, "SOLUSDT")] {
-            match schedule(v, s) {
+            match schedule(v, s, Contract::Linear) {
                 Schedule::Fallback(t, note) => {
                     assert_eq!(t, &FALLBACK[..]);
                     assert!(note.contains("mmr"), "the note names the field to set: {note}");
@@ -284,7 +373,31 @@ mod tests {
     #[test]
     fn a_long_symbol_is_cut_not_overflowed() {
         let long = "X".repeat(1000);
-        assert!(matches!(schedule(Venue::BinanceUsdm, &long), Schedule::Fallback(..)));
+        assert!(matches!(schedule(Venue::BinanceUsdm, &long, Contract::Linear), Schedule::Fallback(..)));
+    }
+
+    #[test]
+    fn inverse_symbols_name_their_settlement_coin() {
+        for (sym, coin) in [("BTCUSD", "BTC"), ("BTCUSD_PERP", "BTC"), ("XBTUSD", "BTC"), ("ETH-PERPETUAL", "ETH"),
+            ("ethusd_240329", "ETH"), ("SOL", "SOL"), ("", "")] {
+            assert_eq!(base_coin(sym), coin, "{sym}");
+        }
+    }
+
+    #[test]
+    fn a_table_is_chosen_by_symbol_and_contract() {
+        // Binance COIN-M's BTCUSD brackets are in BTC for the inverse contract [BN-COINM-LP];
+        // USDⓈ-M's BTCUSDT brackets in USDT for the linear one [FT-bn-tiers].
+        assert_eq!(schedule(Venue::BinanceCoinm, "BTCUSD", Contract::Linear), Schedule::Mismatch(Contract::Inverse));
+        assert_eq!(schedule(Venue::BinanceUsdm, "BTCUSDT", Contract::Inverse), Schedule::Mismatch(Contract::Linear));
+        assert!(matches!(schedule(Venue::Bybit, "BTCUSD", Contract::Inverse), Schedule::Tiers(..)));
+        assert_eq!(schedule(Venue::Bybit, "BTCUSDT", Contract::Inverse), Schedule::Mismatch(Contract::Linear));
+        // BitMEX's XBT risk limits are in XBT for XBTUSD; XBTUSDT has none shipped.
+        assert_eq!(table_contract(Venue::Bitmex, "XBTUSD"), Some(Contract::Inverse));
+        assert!(matches!(schedule(Venue::Bitmex, "XBTUSDT", Contract::Linear), Schedule::Fallback(..)));
+        // Deribit's size rule and the fallback hold for either contract.
+        assert!(matches!(schedule(Venue::Deribit, "BTC-PERPETUAL", Contract::Linear), Schedule::Size(..)));
+        assert!(matches!(schedule(Venue::Gate, "BTC_USDT", Contract::Inverse), Schedule::Fallback(..)));
     }
 
     #[test]

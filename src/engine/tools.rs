@@ -326,7 +326,7 @@ pub fn max_size(
         if !l.is_finite() || !(1.0..=1000.0).contains(&l) {
             return Err(FieldError::new("leverage", "must be a number from 1 to 1000").into());
         }
-        let per_notional = 1.0 / l + if s.venue == crate::engine::Venue::Bitmex { 2.0 * m.fee_rate } else { 0.0 };
+        let per_notional = 1.0 / l + venue::im_fee_reserve(s, &m, l);
         let by_balance = b / per_notional;
         let cap = if let Some(r) = m.size_rate {
             // IMR(size) ≤ 1/L ⇔ size_coin ≤ (1/L − im_base)/k.

@@ -169,6 +169,8 @@ pub struct PosForm {
     pub taker_fee: String,
     /// `Some` when the user overrides the venue's tier table.
     pub tiers: Option<Vec<TierForm>>,
+    /// BitMEX funding rate: not edited on this page, but it travels with the Scenario.
+    pub funding_rate: Option<f64>,
     /// Whether the "advanced" part is open.
     pub advanced: bool,
     /// The venue's own liquidation price and the importer's note, carried unchanged (not
@@ -224,6 +226,7 @@ impl PosForm {
             max_leverage: opt(p.max_leverage),
             taker_fee: p.taker_fee.map(percent_text).unwrap_or_default(),
             tiers: p.tiers.as_ref().map(|t| t.iter().map(TierForm::from_tier).collect()),
+            funding_rate: p.funding_rate,
             advanced: p.tiers.is_some()
                 || p.mmr.is_some()
                 || p.maint_amount.is_some()
@@ -254,6 +257,9 @@ pub struct FormState {
     pub venue: Venue,
     pub margin_mode: MarginMode,
     pub wallet_balance: String,
+    /// Per-coin wallets of an inverse cross account: not edited on this page, but they travel
+    /// with the Scenario.
+    pub wallet_balances: Option<std::collections::BTreeMap<String, f64>>,
     pub positions: Vec<PosForm>,
     /// Market assumptions are not edited on this page but travel with the Scenario.
     pub market: Option<crate::engine::Market>,
@@ -266,6 +272,7 @@ impl Default for FormState {
             venue: Venue::BinanceUsdm,
             margin_mode: MarginMode::Isolated,
             wallet_balance: "10,000".into(),
+            wallet_balances: None,
             positions: vec![PosForm::example(1)],
             market: None,
             next_id: 2,
@@ -289,6 +296,7 @@ impl FormState {
             venue: s.venue,
             margin_mode: s.margin_mode,
             wallet_balance: s.wallet_balance.map(field_text).unwrap_or_default(),
+            wallet_balances: s.wallet_balances.clone(),
             next_id: positions.len() as u32 + 1,
             positions,
             market: s.market.clone(),
@@ -378,10 +386,13 @@ impl FormState {
                 taker_fee,
                 venue_liquidation_price: p.venue_liquidation_price,
                 note: p.note.clone(),
+                funding_rate: p.funding_rate,
                 ..Position::default()
             });
         }
         let wallet = match (self.margin_mode, wallet) {
+            // Per-coin wallets stand in for the one wallet.
+            (MarginMode::Cross, None) if self.wallet_balances.is_some() => None,
             // A cross wallet that did not parse: 0 keeps the engine from reporting it again.
             (MarginMode::Cross, None) => Some(0.0),
             (_, w) => w,
@@ -391,6 +402,7 @@ impl FormState {
             venue: self.venue,
             margin_mode: self.margin_mode,
             wallet_balance: wallet,
+            wallet_balances: if self.margin_mode == MarginMode::Cross { self.wallet_balances.clone() } else { None },
             positions,
             market: self.market.clone(),
             lending: None,

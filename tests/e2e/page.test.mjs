@@ -158,7 +158,7 @@ test('switching venue re-evaluates; compare venues lists every preset', async ()
   assert.notEqual(await liqText(page), binance, 'OKX counts the closing fee: another liquidation price');
   await page.getByRole('button', { name: /Compare venues/ }).click();
   const rows = page.locator('.compare-table tbody tr');
-  assert.equal(await rows.count(), 10, 'one row per preset');
+  assert.equal(await rows.count(), 11, 'one row per preset');
   assert.equal(await page.locator('.compare-table tr.current').getAttribute('data-venue'), 'okx');
   assert.ok((await page.locator('.compare-table td.diff').count()) > 0, 'differences are highlighted');
   assert.deepEqual(errors, []);

@@ -77,8 +77,18 @@ pub fn funding_per_8h(report: &Report, rate_8h: f64) -> Vec<f64> {
 pub fn after_funding(s: &Scenario, report: &Report, per_8h: &[f64], days: f64) -> Scenario {
     let mut m = s.clone();
     if s.margin_mode == MarginMode::Cross {
-        let account_per_day: f64 = per_8h.iter().map(|f| f * 3.0).sum();
-        m.wallet_balance = Some((s.wallet_balance.unwrap_or(0.0) + account_per_day * days).max(0.0));
+        if let Some(ws) = &mut m.wallet_balances {
+            // Inverse wallets are per coin: each coin's funding comes out of its own wallet.
+            for (p, f) in s.positions.iter().zip(per_8h) {
+                let coin = crate::engine::venue::settlement_coin(&p.symbol);
+                if let Some((_, w)) = ws.iter_mut().find(|(k, _)| crate::engine::tables::base_coin(k) == coin) {
+                    *w = (*w + f * 3.0 * days).max(0.0);
+                }
+            }
+        } else {
+            let account_per_day: f64 = per_8h.iter().map(|f| f * 3.0).sum();
+            m.wallet_balance = Some((s.wallet_balance.unwrap_or(0.0) + account_per_day * days).max(0.0));
+        }
     } else {
         for (p, (r, f)) in m.positions.iter_mut().zip(report.positions.iter().zip(per_8h)) {
             p.margin = Some((r.collateral + f * 3.0 * days).max(0.0));

@@ -269,6 +269,7 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
         venue: s.venue,
         margin_mode: MarginMode::Isolated,
         wallet_balance: None,
+        wallet_balances: None,
         positions: vec![p],
         market: None,
         lending: None,

@@ -375,6 +375,7 @@ pub(crate) fn template_scenario(s: &Scenario, venue: Venue) -> Scenario {
     t.positions.clear();
     t.margin_mode = MarginMode::Isolated;
     t.wallet_balance = None;
+    t.wallet_balances = None;
     t.venue = venue;
     t
 }

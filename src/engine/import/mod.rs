@@ -732,7 +732,7 @@ fn assemble(
     if positions.is_empty() {
         notes.push("no open position in the responses (flat rows are skipped)".into());
     }
-    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, positions, market: None, lending: None, vault: None, auction: None };
+    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None };
     scenario.validate()?;
     crate::engine::check_magnitudes(&scenario)?;
     Ok(Imported { scenario, recognised, assumptions, notes, missing_balance })

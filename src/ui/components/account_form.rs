@@ -23,7 +23,8 @@ pub fn venue_label(v: Venue) -> &'static str {
     match v {
         Venue::BinanceUsdm => "Binance USD-M",
         Venue::BinanceCoinm => "Binance COIN-M",
-        Venue::Bybit => "Bybit",
+        Venue::Bybit => "Bybit (Unified Trading Account)",
+        Venue::BybitClassic => "Bybit (classic account)",
         Venue::Okx => "OKX",
         Venue::Gate => "Gate",
         Venue::Hyperliquid => "Hyperliquid",
