@@ -108,3 +108,28 @@ fn range_problems_show_while_another_field_does_not_parse() {
     let paths: Vec<&str> = engine.0.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(paths, ["positions[0].leverage"], "only the parsed field's own problem, not the placeholder's");
 }
+
+#[test]
+fn a_link_with_problems_names_them_all_and_loads_what_reads() {
+    let doc = serde_json::json!({"venue": "bybit", "positions": [
+        {"symbol": "BTCUSDT", "size": 1, "entry_price": "60k", "levrage": 10, "leverage": 10},
+        {"symbol": "ETHUSDT", "size": 2, "entry_price": 3000, "leverage": 5000}]});
+    let link = format!("#s=1.{}", codec::b64url_encode(doc.to_string().as_bytes()));
+    // The message lists every problem as the CLI prints it.
+    let msg = decode_hash(&link).unwrap_err();
+    for want in [
+        "positions[0].levrage: unknown field; did you mean leverage?",
+        "positions[0].entry_price: must be a number, not text",
+        "positions[1].leverage: must be a number from 1 to 1000",
+    ] {
+        assert!(msg.contains(want), "missing `{want}` in {msg}");
+    }
+    // The page loads the repaired Scenario and shows each problem under its field.
+    let (s, problems) = codec::decode_hash_repaired(&link).expect("repairable");
+    assert_eq!(s.positions.len(), 2);
+    assert_eq!(s.positions[1].leverage, Some(5000.0), "good and range-checked values are kept");
+    let paths: Vec<&str> = problems.0.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["positions[0].levrage", "positions[0].entry_price", "positions[1].leverage"]);
+    // A link that is not JSON cannot be repaired.
+    assert!(codec::decode_hash_repaired("#s=1.bm90IGpzb24").is_none());
+}

@@ -522,6 +522,20 @@ pub fn read_strict<T: serde::de::DeserializeOwned>(
     shape: &Shape,
     validate: impl FnOnce(&T, &mut Vec<FieldError>),
 ) -> Result<T, InputErrors> {
+    read_repaired(v, shape, validate).map_err(|(_, e)| e)
+}
+
+/// [`read_strict`], also giving back the repaired value when the document has problems but
+/// could still be built (unknown fields dropped, unreadable values reset): the page loads it
+/// and shows each problem under its field.
+///
+/// # Errors
+/// The problems, with the repaired value when there is one.
+pub fn read_repaired<T: serde::de::DeserializeOwned>(
+    v: &Value,
+    shape: &Shape,
+    validate: impl FnOnce(&T, &mut Vec<FieldError>),
+) -> Result<T, (Option<T>, InputErrors)> {
     let mut p = Problems::new();
     let repaired = check(v, shape, "", &mut p).unwrap_or_else(|| placeholder(shape));
     let value: T = match serde_path_to_error::deserialize(&repaired) {
@@ -534,7 +548,7 @@ pub fn read_strict<T: serde::de::DeserializeOwned>(
             if !p.covers(&path) || p.errors.is_empty() {
                 p.push(&path, e.inner().to_string());
             }
-            return Err(InputErrors(p.errors));
+            return Err((None, InputErrors(p.errors)));
         }
     };
     let mut range = Vec::new();
@@ -543,7 +557,7 @@ pub fn read_strict<T: serde::de::DeserializeOwned>(
     if p.errors.is_empty() {
         Ok(value)
     } else {
-        Err(InputErrors(p.errors))
+        Err((Some(value), InputErrors(p.errors)))
     }
 }
 

@@ -325,7 +325,7 @@ pub struct Market {
 pub(crate) use crate::engine::input::{check_non_negative, check_positive, check_rate};
 pub use crate::engine::input::{FieldError, InputErrors};
 use crate::engine::cascade::MAX_GENERATED;
-use crate::engine::input::{opt, parse_json, read_strict, req, suggest, Field, Shape};
+use crate::engine::input::{opt, parse_json, read_repaired, req, suggest, Field, Shape};
 use crate::engine::limits::MAX_POSITIONS;
 
 /// The side names of the format.
@@ -415,6 +415,21 @@ pub fn parse_scenario(text: &str) -> Result<Scenario, InputErrors> {
 /// # Errors
 /// As [`parse_scenario`].
 pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputErrors> {
+    scenario_repaired(v).map_err(|(_, e)| e)
+}
+
+/// [`parse_scenario`], giving back with the problems the repaired Scenario (unknown fields
+/// dropped, unreadable values reset to neutral ones) when the document could still be built:
+/// the page loads it and shows each problem under its field.
+///
+/// # Errors
+/// As [`parse_scenario`], with the repaired Scenario when there is one.
+pub fn parse_scenario_repaired(text: &str) -> Result<Scenario, (Option<Scenario>, InputErrors)> {
+    let v = parse_json(text).map_err(|e| (None, e.into()))?;
+    scenario_repaired(&v)
+}
+
+fn scenario_repaired(v: &serde_json::Value) -> Result<Scenario, (Option<Scenario>, InputErrors)> {
     if !v.is_object() {
         let what = match v {
             serde_json::Value::Array(_) => "a list",
@@ -423,7 +438,7 @@ pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputError
             serde_json::Value::Bool(_) => "true/false",
             _ => "null",
         };
-        return Err(FieldError::new("", format!("a Scenario must be a JSON object ({{\"venue\": …, \"positions\": […]}}), not {what}")).into());
+        return Err((None, FieldError::new("", format!("a Scenario must be a JSON object ({{\"venue\": …, \"positions\": […]}}), not {what}")).into()));
     }
     // The work ceilings on sizes, before any per-position work.
     let count = |list: Option<&serde_json::Value>| list.and_then(serde_json::Value::as_array).map_or(0, Vec::len);
@@ -442,8 +457,8 @@ pub fn scenario_from_value(v: &serde_json::Value) -> Result<Scenario, InputError
             format!("{m} positions is above the ceiling of {MAX_GENERATED}; describe the market with market.generator instead"),
         ));
     }
-    InputErrors::check(too_big)?;
-    read_strict(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors))
+    InputErrors::check(too_big).map_err(|e| (None, e))?;
+    read_repaired(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors))
 }
 
 impl Scenario {

@@ -59,7 +59,15 @@ fn initial_state(cfg: &AppConfig) -> AppState {
         match codec::decode_hash(&browser::hash()) {
             Ok(Some(s)) => return AppState::new(FormState::from_scenario(&s), theme, None),
             Ok(None) => {}
-            Err(msg) => notice = Some(Notice::warn(msg)),
+            Err(msg) => match codec::decode_hash_repaired(&browser::hash()) {
+                // Load what can be read and show each problem under its field.
+                Some((s, problems)) => {
+                    let mut state = AppState::new(FormState::from_scenario(&s), theme, Some(Notice::warn(repaired_notice("link", &problems))));
+                    state.show_problems(&problems);
+                    return state;
+                }
+                None => notice = Some(Notice::warn(msg)),
+            },
         }
         if !cfg.embed {
             if let Some(text) = browser::load(codec::STORAGE_KEY) {
@@ -171,7 +179,13 @@ pub fn app(props: &AppProps) -> Html {
                 EventListener::new(&w, "popstate", move |_| match codec::decode_hash(&browser::hash()) {
                     Ok(Some(s)) => dispatch.dispatch(Action::Load(Box::new(s), Source::History)),
                     Ok(None) => {}
-                    Err(msg) => dispatch.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
+                    Err(msg) => match codec::decode_hash_repaired(&browser::hash()) {
+                        Some((s, problems)) => {
+                            let notice = repaired_notice("link", &problems);
+                            dispatch.dispatch(Action::LoadWithProblems(Box::new(s), Source::History, problems, notice))
+                        }
+                        None => dispatch.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
+                    },
                 })
             });
             move || drop(listener)
@@ -357,4 +371,14 @@ pub fn app(props: &AppProps) -> Html {
 /// The form's path for a field, re-exported for tests and the JS API.
 pub fn field_path(i: usize, f: PosField) -> String {
     pos_path(i, f.key())
+}
+
+/// The notice of a document loaded with problems (`what`: "link", or the file's name).
+pub fn repaired_notice(what: &str, problems: &crate::engine::InputErrors) -> String {
+    format!(
+        "The {what} had {} problem{}, shown under the fields they concern (unknown fields were dropped, unreadable values reset; fix them before trusting the results): {}",
+        problems.0.len(),
+        if problems.0.len() == 1 { "" } else { "s" },
+        codec::listed(problems)
+    )
 }

@@ -1,6 +1,7 @@
 //! The Scenario's travelling forms: the link (`#s=1.<base64url of JSON>`), the saved copy in
 //! localStorage, JSON files and CSV files of positions. Pure functions; the page does the I/O.
 
+use crate::engine::scenario::parse_scenario_repaired;
 use crate::engine::{parse_scenario, Contract, FieldError, InputErrors, Position, Scenario, Side};
 use crate::ui::parse::field_text;
 
@@ -89,11 +90,32 @@ pub fn decode_hash(hash: &str) -> Result<Option<Scenario>, String> {
     }
     let bytes = b64url_decode(data).ok_or("The link's scenario is damaged (not base64url); it was ignored.")?;
     let text = String::from_utf8(bytes).map_err(|_| "The link's scenario is damaged (not UTF-8); it was ignored.")?;
-    parse_scenario(&text).map(Some).map_err(|e| format!("The link's scenario could not be read ({}); it was ignored.", first(&e)))
+    parse_scenario(&text).map(Some).map_err(|e| format!("The link's scenario could not be read ({}); it was ignored.", listed(&e)))
 }
 
-fn first(e: &InputErrors) -> String {
-    e.0.first().map(|f| f.to_string()).unwrap_or_default()
+/// The Scenario of a link that [`decode_hash`] refused, repaired (unknown fields dropped,
+/// unreadable values reset), with its problems: the page loads it and shows each problem under
+/// its field. `None` when the link carries no Scenario or one that cannot be repaired.
+pub fn decode_hash_repaired(hash: &str) -> Option<(Scenario, InputErrors)> {
+    let value = hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix("s="))?;
+    let (version, data) = value.split_once('.')?;
+    if version != LINK_VERSION {
+        return None;
+    }
+    let text = String::from_utf8(b64url_decode(data)?).ok()?;
+    match parse_scenario_repaired(&text) {
+        Err((Some(s), e)) => Some((s, e)),
+        _ => None,
+    }
+}
+
+/// The problems as the CLI prints them, `; `-separated (the first six, then a count).
+pub fn listed(e: &InputErrors) -> String {
+    let mut lines: Vec<String> = e.0.iter().take(6).map(|f| f.to_string()).collect();
+    if e.0.len() > 6 {
+        lines.push(format!("… and {} more", e.0.len() - 6));
+    }
+    lines.join("; ")
 }
 
 /// Reads the autosaved copy.
@@ -101,7 +123,7 @@ fn first(e: &InputErrors) -> String {
 /// # Errors
 /// A sentence for the user when the saved copy is damaged or from another version.
 pub fn decode_saved(text: &str) -> Result<Scenario, String> {
-    parse_scenario(text).map_err(|e| format!("The saved scenario in this browser could not be read ({}); it was ignored and a fresh one started.", first(&e)))
+    parse_scenario(text).map_err(|e| format!("The saved scenario in this browser could not be read ({}); it was ignored and a fresh one started.", listed(&e)))
 }
 
 /// Column names of the positions CSV: the format's field names (the same columns

@@ -105,6 +105,8 @@ pub enum Action {
     Duplicate(usize),
     Move(usize, isize),
     Load(Box<Scenario>, Source),
+    /// Loads a repaired Scenario whose document had problems, and shows each under its field.
+    LoadWithProblems(Box<Scenario>, Source, crate::engine::InputErrors, String),
     SetNotice(Option<Notice>),
     SetTheme(ThemeChoice),
     /// An edit of the market assumptions.
@@ -166,6 +168,15 @@ impl AppState {
                 }
             },
         }
+    }
+
+    /// Shows the strict reader's problems of a loaded document under their fields (a path
+    /// without a field is shown above the results), next to the engine's own.
+    pub fn show_problems(&mut self, problems: &crate::engine::InputErrors) {
+        for fe in &problems.0 {
+            self.errors.entry(fe.path.clone()).or_insert_with(|| friendly(&fe.message));
+        }
+        self.stale = true;
     }
 
     /// Problems of one field.
@@ -248,6 +259,12 @@ impl Reducible for AppState {
                     return self;
                 }
                 f.positions.swap(i, j as usize);
+            }
+            Action::LoadWithProblems(scenario, source, problems, notice) => {
+                let mut s = (*self.clone().reduce(Action::Load(scenario, source))).clone();
+                s.show_problems(&problems);
+                s.notice = Some(Notice::warn(notice));
+                return Rc::new(s);
             }
             Action::Load(scenario, source) => {
                 s.form = FormState::from_scenario(&scenario);

@@ -198,6 +198,19 @@ test('a damaged saved state or link is reported and ignored, never a blank page'
   assert.deepEqual(errors, []);
 });
 
+test('a link with unknown or mistyped fields: every problem named, each under its field where it has one', async () => {
+  const bad = { ...BASE, positions: [{ ...BASE.positions[0], levrage: 10, entry_price: '60k' }] };
+  const { page, errors } = await ctx.open(link(bad));
+  const notice = await page.locator('.notice').innerText();
+  assert.match(notice, /positions\[0\]\.levrage: unknown field; did you mean leverage\?/, notice);
+  assert.match(notice, /positions\[0\]\.entry_price: must be a number, not text/, notice);
+  const input = field(page, 'positions[0].entry_price');
+  assert.equal(await input.getAttribute('aria-invalid'), 'true');
+  const id = await input.getAttribute('aria-describedby');
+  assert.match(await page.locator(`#${id}`).innerText(), /must be a number, not text/);
+  assert.deepEqual(errors, []);
+});
+
 test('import a JSON scenario and a positions CSV; export both back', async () => {
   const { page } = await ctx.open(link(BASE));
   const scenario = { venue: 'bybit', positions: [

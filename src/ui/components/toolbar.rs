@@ -39,6 +39,17 @@ pub fn import_text(name: &str, text: &str, base: &Scenario) -> Result<Scenario, 
     })
 }
 
+/// The repaired Scenario of a JSON file the strict reader refused, with its problems.
+fn repaired_json(name: &str, text: &str) -> Option<(Scenario, crate::engine::InputErrors)> {
+    if name.to_lowercase().ends_with(".csv") {
+        return None;
+    }
+    match crate::engine::scenario::parse_scenario_repaired(text) {
+        Err((Some(s), e)) => Some((s, e)),
+        _ => None,
+    }
+}
+
 #[function_component(Toolbar)]
 pub fn toolbar(p: &ToolbarProps) -> Html {
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
@@ -75,8 +86,19 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         Callback::from(move |e: Event| {
             let d = d.clone();
             let base = base.as_deref().cloned().unwrap_or_else(|| crate::ui::form::FormState::default().to_scenario().expect("the default form is valid"));
-            browser::read_picked_file(&e, &reader, move |name, res| match res.and_then(|text| import_text(&name, &text, &base)) {
+            browser::read_picked_file(&e, &reader, move |name, res| match res.and_then(|text| {
+                import_text(&name, &text, &base).or_else(|msg| match repaired_json(&name, &text) {
+                    // A JSON Scenario with problems: load what reads, each problem under its field.
+                    Some((s, problems)) => {
+                        let notice = crate::ui::app::repaired_notice(&format!("file “{name}”"), &problems);
+                        d.dispatch(Action::LoadWithProblems(Box::new(s), Source::File, problems, notice));
+                        Err(String::new())
+                    }
+                    None => Err(msg),
+                })
+            }) {
                 Ok(s) => d.dispatch(Action::Load(Box::new(s), Source::File)),
+                Err(msg) if msg.is_empty() => {}
                 Err(msg) => d.dispatch(Action::SetNotice(Some(Notice::warn(msg)))),
             });
         })
