@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR ?= never
 # Everything the release bundle is built from: rebuild only when one of these changed.
 BUNDLE_INPUTS := $(shell find src static -type f 2>/dev/null) index.html Trunk.toml Cargo.toml Cargo.lock
 
-.PHONY: serve test setup setup-browser bundle test-host test-browser bench cli
+.PHONY: serve test setup setup-browser bundle test-host test-browser test-python bench cli
 
 setup:
 	@scripts/setup.sh
@@ -37,7 +37,21 @@ test-host:
 test-browser: setup-browser bundle
 	cd tests/e2e && node --test --test-concurrency=1
 
-test: test-host test-browser
+# The Python package: its wheel (maturin, abi3) built and installed into the project-local,
+# git-ignored .venv with the pinned test tools, then its pytest suite. The venv is made once.
+VENV := .venv
+$(VENV)/.installed: python/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt
+	@touch $@
+
+test-python: $(VENV)/.installed
+	rm -rf target/wheels-test
+	$(VENV)/bin/maturin build --release --quiet --out target/wheels-test --interpreter $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels-test/leverlab-*.whl
+	cd python/tests && ../../$(VENV)/bin/python -m pytest -q
+
+test: test-host test-python test-browser
 
 # Not part of `make test`: benchmarks are figures, not pass/fail (see README, "Speed").
 bench:

@@ -470,3 +470,18 @@ impl RowReport {
         .without_negative_zeros()
     }
 }
+
+/// Errors of [`evaluate_columns`] with column paths: `positions[3].size` becomes `size[3]`
+/// (row 3 of the `size` column), the form the typed-array front doors (JS, Python) report.
+pub fn column_paths(e: InputErrors) -> InputErrors {
+    e.map_paths(|path| {
+        let Some(rest) = path.strip_prefix("positions[") else { return path.to_string() };
+        match rest.split_once("].") {
+            Some((i, field)) => {
+                let (head, tail) = field.split_once(['.', '[']).map_or((field, ""), |(h, _)| (h, &field[h.len()..]));
+                format!("{head}[{i}]{tail}")
+            }
+            None => path.to_string(),
+        }
+    })
+}
