@@ -169,5 +169,44 @@ fn cross(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, isolated, cross);
+/// The batch path: 10⁶ isolated Binance USDⓈ-M positions (BTCUSDT/ETHUSDT brackets, notionals
+/// 10³–10⁸·⁷, leverage 2–50x) as columns through `evaluate_columns` — validation, model, solver,
+/// bankruptcy price and margins per row, the path the CLI's streaming mode, the JS
+/// `evaluateBatch` and Python's `liquidation_prices` take. Baseline in the same run: the
+/// shortcut `entry × (1 − side/L + side × mmr)` over the same columns.
+fn batch(c: &mut Criterion) {
+    use leverlab::engine::batch::{evaluate_columns, Columns};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let symbols = vec!["BTCUSDT".to_string(), "ETHUSDT".to_string()];
+    let mut cols: [Vec<f64>; 4] = Default::default();
+    let mut symbol = Vec::with_capacity(N);
+    for _ in 0..N {
+        let entry: f64 = rng.gen_range(20_000.0..120_000.0);
+        let notional = 10f64.powf(rng.gen_range(3.0..8.7));
+        cols[0].push(if rng.gen_bool(0.5) { 1.0 } else { -1.0 });
+        cols[1].push(notional / entry);
+        cols[2].push(entry);
+        cols[3].push(rng.gen_range(2.0..50.0));
+        symbol.push(rng.gen_range(0..2u32));
+    }
+    let [side, size, entry, lev] = &cols;
+    let columns = Columns { symbols: &symbols, symbol: &symbol, side, size, entry_price: entry, leverage: lev, ..Columns::default() };
+    let mut g = c.benchmark_group("batch_1e6");
+    g.sample_size(10);
+    g.bench_function("baseline entry*(1-side/L+side*mmr)", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for i in 0..N {
+                acc += entry[i] * (1.0 - side[i] / black_box(lev[i]) + side[i] * 0.004);
+            }
+            black_box(acc)
+        })
+    });
+    g.bench_function("evaluate_columns (validate + model + solve + margins)", |b| {
+        b.iter(|| black_box(evaluate_columns(Venue::BinanceUsdm, black_box(&columns)).map(|o| o.liquidation_price.len())))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, isolated, cross, batch);
 criterion_main!(benches);

@@ -4,6 +4,8 @@
 //! * `evaluate(scenario) -> report`: a Scenario object (or JSON text) in, the Report out (for
 //!   aave-v3, morpho-blue, gmx-v2 and maker: that protocol's report).
 //! * `run(command, scenario, options) -> value`: any command of [`crate::api::COMMANDS`].
+//! * `evaluateBatch(book) -> {liquidation_price, bankruptcy_price, ...}`: an isolated book as
+//!   columns (typed arrays or plain arrays), Float64Array columns out (see [`evaluate_batch`]).
 //! * `commands() -> [{name, summary}]`.
 //! * `mount(element, scenario?) -> handle`: a calculator inside `element`; `handle.destroy()`
 //!   removes it.
@@ -102,6 +104,137 @@ pub fn commands() -> Result<JsValue, JsValue> {
     to_js(&list)
 }
 
+/// Reads a column of a book: absent = not given; a number = that value for every row;
+/// otherwise anything `Float64Array` accepts (a typed array, an array of numbers).
+fn f64_column(book: &JsValue, name: &str, n: Option<usize>) -> Vec<f64> {
+    let v = js_sys::Reflect::get(book, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Vec::new();
+    }
+    if let (Some(x), Some(n)) = (v.as_f64(), n) {
+        return vec![x; n];
+    }
+    js_sys::Float64Array::new(&v).to_vec()
+}
+
+/// Reads a column of names (`"long"`, `"BTCUSDT"`): one string for every row, or an array.
+fn text_column(book: &JsValue, name: &str) -> Option<Result<Vec<String>, JsValue>> {
+    let v = js_sys::Reflect::get(book, &JsValue::from_str(name)).ok()?;
+    if v.is_undefined() || v.is_null() {
+        return None;
+    }
+    if let Some(s) = v.as_string() {
+        return Some(Ok(vec![s]));
+    }
+    let arr = js_sys::Array::from(&v);
+    if arr.length() == 0 || !arr.get(0).is_string() {
+        return None;
+    }
+    Some(
+        arr.iter()
+            .enumerate()
+            .map(|(i, x)| x.as_string().ok_or_else(|| errors_to_js(&FieldError::new(format!("{name}[{i}]"), "must be text").into())))
+            .collect(),
+    )
+}
+
+/// Evaluates an isolated book given as columns, for docs sites and notebooks that hold
+/// columns rather than position objects:
+///
+/// `evaluateBatch({venue: "binance-usdm", size: Float64Array, entry_price: Float64Array,
+/// leverage: Float64Array | 10, side?: ["long", ...] | Float64Array(±1), symbol?: "BTCUSDT" |
+/// [...], contract?: "inverse" | [...], mark_price?, margin?, mmr?, maint_amount?,
+/// max_leverage?, taker_fee?})` returns `{liquidation_price, bankruptcy_price, initial_margin,
+/// maintenance_margin, distance_to_liquidation}` as Float64Arrays (NaN where the Report has
+/// null; NaN in an optional input column = not given for that row). The numbers are
+/// `evaluate`'s, position by position; no per-position object is made. Bad input throws
+/// `[{path, message}]` with column paths (`size[3]`).
+#[wasm_bindgen(js_name = evaluateBatch)]
+pub fn evaluate_batch(book: JsValue) -> Result<JsValue, JsValue> {
+    use crate::engine::batch::{column_paths, evaluate_columns, Columns};
+    let fail = |path: &str, m: String| errors_to_js(&FieldError::new(path, m).into());
+    let venue_name = js_sys::Reflect::get(&book, &JsValue::from_str("venue")).ok().and_then(|v| v.as_string());
+    let venue = engine::Venue::from_name(venue_name.as_deref().unwrap_or("")).map_err(|m| fail("venue", m))?;
+    let size = f64_column(&book, "size", None);
+    let n = Some(size.len());
+    let side = match text_column(&book, "side").transpose()? {
+        Some(names) => {
+            let names = if names.len() == 1 { vec![names[0].clone(); size.len()] } else { names };
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match s.to_ascii_lowercase().as_str() {
+                    "long" => Ok(1.0),
+                    "short" => Ok(-1.0),
+                    _ => Err(fail(&format!("side[{i}]"), "must be long or short".into())),
+                })
+                .collect::<Result<Vec<f64>, JsValue>>()?
+        }
+        None => f64_column(&book, "side", n),
+    };
+    let contract: Vec<u8> = match text_column(&book, "contract").transpose()? {
+        Some(names) => {
+            let code = |s: &str| match s.to_ascii_lowercase().as_str() {
+                "linear" => 1,
+                "inverse" => 2,
+                _ => 3,
+            };
+            if names.len() == 1 { vec![code(&names[0]); size.len()] } else { names.iter().map(|s| code(s)).collect() }
+        }
+        None => Vec::new(),
+    };
+    // Symbols: one name, or a column of names interned into codes.
+    let (symbols, symbol) = match text_column(&book, "symbol").transpose()? {
+        Some(names) if names.len() == 1 => (names, Vec::new()),
+        Some(names) => {
+            let mut table: Vec<String> = Vec::new();
+            let mut index = std::collections::HashMap::new();
+            let codes = names
+                .into_iter()
+                .map(|s| {
+                    *index.entry(s.clone()).or_insert_with(|| {
+                        table.push(s);
+                        (table.len() - 1) as u32
+                    })
+                })
+                .collect();
+            (table, codes)
+        }
+        None => (vec![String::new()], Vec::new()),
+    };
+    let cols: Vec<Vec<f64>> = ["entry_price", "mark_price", "leverage", "margin", "mmr", "maint_amount", "max_leverage", "taker_fee"]
+        .iter()
+        .map(|c| f64_column(&book, c, n))
+        .collect();
+    let c = Columns {
+        symbols: &symbols,
+        symbol: &symbol,
+        side: &side,
+        contract: &contract,
+        size: &size,
+        entry_price: &cols[0],
+        mark_price: &cols[1],
+        leverage: &cols[2],
+        margin: &cols[3],
+        mmr: &cols[4],
+        maint_amount: &cols[5],
+        max_leverage: &cols[6],
+        taker_fee: &cols[7],
+    };
+    let out = evaluate_columns(venue, &c).map_err(|e| errors_to_js(&column_paths(e)))?;
+    let obj = js_sys::Object::new();
+    for (name, col) in [
+        ("liquidation_price", &out.liquidation_price),
+        ("bankruptcy_price", &out.bankruptcy_price),
+        ("initial_margin", &out.initial_margin),
+        ("maintenance_margin", &out.maintenance_margin),
+        ("distance_to_liquidation", &out.distance_to_liquidation),
+    ] {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(name), &js_sys::Float64Array::from(&col[..]))?;
+    }
+    Ok(obj.into())
+}
+
 /// A calculator mounted into an element of the host page.
 #[wasm_bindgen]
 pub struct MountHandle {
@@ -128,6 +261,7 @@ pub fn mount(element: web_sys::Element, scenario: JsValue) -> Result<MountHandle
 
 /// Called from the app's start so the linker keeps these exports in the app's wasm.
 pub fn keep() {
-    let f: [*const (); 4] = [evaluate as *const (), run as *const (), commands as *const (), mount as *const ()];
+    let f: [*const (); 5] =
+        [evaluate as *const (), run as *const (), commands as *const (), mount as *const (), evaluate_batch as *const ()];
     std::hint::black_box(f);
 }

@@ -263,7 +263,7 @@ fn bad_rows_are_named_by_line_and_field_and_keep_going_keeps_the_good_ones() {
     let args = ["eval", "-", "--input-format", "csv", "--venue", "binance-usdm", "--format", "csv", "--fields", "liquidation_price"];
     let stop = run(&args, csv);
     assert_eq!(stop.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&stop.stderr).trim(), "line 3: side: `sideways` is not long or short");
+    assert_eq!(String::from_utf8_lossy(&stop.stderr).trim(), "line[3].side: `sideways` is not long or short");
     let out = String::from_utf8_lossy(&stop.stdout).to_string();
     assert_eq!(out.lines().count(), 2, "the good row before the bad one is written: {out}");
     let mut all = args.to_vec();
@@ -271,16 +271,16 @@ fn bad_rows_are_named_by_line_and_field_and_keep_going_keeps_the_good_ones() {
     let kept = run(&all, csv);
     assert_eq!(kept.status.code(), Some(2), "bad rows still make the exit status 2");
     let err = String::from_utf8_lossy(&kept.stderr);
-    assert!(err.contains("line 3: side: `sideways` is not long or short"), "{err}");
-    assert!(err.contains("line 4: entry_price: must be a finite number > 0"), "{err}");
+    assert!(err.contains("line[3].side: `sideways` is not long or short"), "{err}");
+    assert!(err.contains("line[4].entry_price: must be a finite number > 0"), "{err}");
     let out = String::from_utf8_lossy(&kept.stdout);
     assert_eq!(out.lines().count(), 3, "header and the two good rows: {out}");
     // NDJSON: a typo'd field with a suggestion, and JSON syntax errors by line.
     let nd = "{\"size\": 1, \"entry_price\": 100, \"leverage\": 5}\n{\"size\": 1, \"entry_prise\": 100}\nnot json\n";
     let o = run(&["eval", "-", "--input-format", "ndjson", "--venue", "okx", "--keep-going", "--format", "ndjson"], nd);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("line 2: entry_prise: unknown field; did you mean entry_price?"), "{err}");
-    assert!(err.contains("line 3: not valid JSON"), "{err}");
+    assert!(err.contains("line[2].entry_prise: unknown field; did you mean entry_price?"), "{err}");
+    assert!(err.contains("line[3]: not valid JSON"), "{err}");
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
     // Unknown columns and options are refused before any row is read.
     let o = run(&["eval", "-", "--input-format", "csv", "--venue", "okx", "--feilds", "tier"], "size,entry_prce\n1,2\n");

@@ -26,8 +26,8 @@ CASES = [
     # BTC MMR = 1/(2 × 40); margin 10,000 − MM 1,250 = 8,750; LP = 100,000 − 8,750/(1 − 0.0125)
     ("hyperliquid", dict(symbol="BTC", size=1, entry_price=100000, leverage=10), 91139.24, 0.005,
      "Hyperliquid liquidations [HL-liq]"),
-    # Bybit: IM 400, MM 100 at entry; LP = 20,000 − (400 − 100)/1 = 19,700
-    ("bybit", dict(symbol="BTCUSDT", size=1, entry_price=20000, leverage=50), 19700.0, 1e-6,
+    # Bybit classic account: IM 400, MM 100 at entry; LP = 20,000 − (400 − 100)/1 = 19,700
+    ("bybit-classic", dict(symbol="BTCUSDT", size=1, entry_price=20000, leverage=50), 19700.0, 1e-6,
      "Bybit USDT contract [BB-USDT-LP]"),
     # BitMEX linear example: LP = EP × (1 − IM + MM) = 100 × (1 − 0.01 + 0.005) = 99.50
     ("bitmex", dict(symbol="XBTUSD", contract="linear", size=1, entry_price=100, leverage=100, taker_fee=0), 99.50,

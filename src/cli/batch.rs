@@ -429,18 +429,18 @@ impl<R: Read> CsvRows<R> {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| FieldError::new("line 1", format!("cannot read the CSV header: {e}")))?
+            .map_err(|e| FieldError::new("line[1]", format!("cannot read the CSV header: {e}")))?
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect();
         let mut errors: Vec<FieldError> = header
             .iter()
             .filter(|h| !BOOK_COLUMNS.contains(&h.as_str()))
-            .map(|h| FieldError::new(format!("line 1: {h}"), unknown("CSV column", h, &BOOK_COLUMNS)))
+            .map(|h| FieldError::new(format!("line[1].{h}"), unknown("CSV column", h, &BOOK_COLUMNS)))
             .collect();
         for need in ["size", "entry_price"] {
             if !header.iter().any(|h| h == need) {
-                errors.push(FieldError::new("line 1", format!("the CSV needs a `{need}` column")));
+                errors.push(FieldError::new("line[1]", format!("the CSV needs a `{need}` column")));
             }
         }
         if errors.is_empty() {
@@ -462,7 +462,7 @@ impl<R: Read> Rows for CsvRows<R> {
             Ok(false) => None,
             Err(e) => {
                 let line = e.position().map_or(line_guess, |p| p.line() as usize);
-                Some((line, Err(vec![FieldError::new(format!("line {line}"), e.to_string())])))
+                Some((line, Err(vec![FieldError::new(format!("line[{line}]"), e.to_string())])))
             }
             Ok(true) => {
                 let line = self.record.position().map_or(line_guess, |p| p.line() as usize);
@@ -474,7 +474,7 @@ impl<R: Read> Rows for CsvRows<R> {
                         continue;
                     }
                     if let Err(m) = set_cell(p, column, c) {
-                        errors.push(FieldError::new(format!("line {line}: {column}"), m));
+                        errors.push(FieldError::new(format!("line[{line}].{column}"), m));
                     }
                 }
                 Some((line, if errors.is_empty() { Ok(()) } else { Err(errors) }))
@@ -505,7 +505,7 @@ impl<R: BufRead> Rows for NdjsonRows<R> {
             let line = self.line;
             match self.input.read_line(&mut self.text) {
                 Ok(0) => return None,
-                Err(e) => return Some((line, Err(vec![FieldError::new(format!("line {line}"), format!("cannot read: {e}"))]))),
+                Err(e) => return Some((line, Err(vec![FieldError::new(format!("line[{line}]"), format!("cannot read: {e}"))]))),
                 Ok(_) => {}
             }
             let t = self.text.trim();
@@ -526,7 +526,7 @@ impl<R: BufRead> Rows for NdjsonRows<R> {
 /// problem of the line at once).
 fn parse_ndjson_position(text: &str, line: usize) -> Result<Position, Vec<FieldError>> {
     use crate::engine::input::{parse_json, read_strict, Shape};
-    let at = |f: &str| if f.is_empty() { format!("line {line}") } else { format!("line {line}: {f}") };
+    let at = |f: &str| if f.is_empty() { format!("line[{line}]") } else { format!("line[{line}].{f}") };
     let relined = |e: FieldError| FieldError::new(at(&e.path), e.message);
     let value = parse_json(text).map_err(|e| vec![relined(e)])?;
     if !value.is_object() {
@@ -540,9 +540,9 @@ fn parse_ndjson_position(text: &str, line: usize) -> Result<Position, Vec<FieldE
 fn with_line(e: FieldError, line: usize) -> FieldError {
     let field = e.path.find("].").map(|i| &e.path[i + 2..]).unwrap_or("");
     if field.is_empty() {
-        FieldError::new(format!("line {line}"), e.message)
+        FieldError::new(format!("line[{line}]"), e.message)
     } else {
-        FieldError::new(format!("line {line}: {field}"), e.message)
+        FieldError::new(format!("line[{line}].{field}"), e.message)
     }
 }
 
@@ -723,7 +723,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
         let header = rows.columns();
         let csv = rows.cells().is_some() || !cells.is_empty();
         write_report(&report, &scenario.positions, csv.then_some((&header[..], &cells[..])), set, out)?;
-        return if bad > 0 { Err(FieldError::new("", format!("{bad} bad rows were left out (listed above)")).into()) } else { Ok(()) };
+        return if bad > 0 { Err(FieldError::new("rows", format!("{bad} bad rows were left out (listed above)")).into()) } else { Ok(()) };
     }
     if set.wallet.is_some() {
         return Err(FieldError::new("--wallet-balance", "is for cross accounts (--margin-mode cross)").into());
@@ -781,7 +781,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
         writeln!(buffered).and_then(|_| buffered.flush()).map_err(io_error)?;
     }
     if bad > 0 {
-        return Err(FieldError::new("", format!("{bad} bad rows were left out (listed above); the other {index} were written")).into());
+        return Err(FieldError::new("rows", format!("{bad} bad rows were left out (listed above); the other {index} were written")).into());
     }
     Ok(())
 }
