@@ -175,3 +175,41 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A loan's steps come in reach order, never sell more than its collateral (long) or buy
+    /// back more than its debt (short); loans added to a book never make a down or up shock
+    /// move the price less.
+    #[test]
+    fn loans_in_the_book(coll in 0.1f64..1e4, debt in 1.0f64..1e7, lt in 0.3f64..0.95, bonus in 0.0f64..0.1,
+                         cf in 0.05f64..1.0, short in any::<bool>(), shock in 0.01f64..0.5) {
+        use leverlab::engine::cascade::{market_levels, simulate, Depth, Impact, ImpactModel};
+        use leverlab::engine::lending::loans::MarketLoan;
+        use leverlab::engine::scenario::Side;
+        let bonus = bonus.min(1.0 / lt - 1.0);
+        let loan = MarketLoan { side: if short { Side::Short } else { Side::Long }, collateral: coll, debt, liquidation_threshold: lt, liquidation_bonus: bonus, close_factor: cf };
+        let (run, _) = loan.levels(100.0);
+        for w in run.windows(2) {
+            let ordered = if short { w[1].0 >= w[0].0 } else { w[1].0 <= w[0].0 };
+            prop_assert!(ordered, "steps out of reach order");
+        }
+        let moved: f64 = run.iter().map(|l| l.1).sum();
+        let cap = if short { debt } else { coll };
+        prop_assert!(moved <= cap * (1.0 + 1e-9), "moved {} > {}", moved, cap);
+        let book = |loans: Vec<MarketLoan>| {
+            let text = serde_json::json!({"venue": "generic", "market": {"price": 100, "loans": loans,
+                "positions": [{"side": "long", "size": 100, "entry_price": 100, "leverage": 10},
+                              {"side": "short", "size": 100, "entry_price": 100, "leverage": 10}]}}).to_string();
+            market_levels(&leverlab::engine::parse_scenario(&text).unwrap(), &[], 1.0).unwrap()
+        };
+        let (without, with) = (book(vec![]), book(vec![loan]));
+        let imp = Impact::new(&Depth { model: ImpactModel::Linear { notional_per_pct: 1e4 }, refill_half_life: None, round_seconds: None });
+        for sign in [-1.0, 1.0] {
+            let a = simulate(&without, &imp, sign * shock, 10).unwrap();
+            let b = simulate(&with, &imp, sign * shock, 10).unwrap();
+            prop_assert!(b.final_move.abs() >= a.final_move.abs() - 1e-12);
+        }
+    }
+}

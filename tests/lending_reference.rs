@@ -528,3 +528,40 @@ fn maker_faq_liquidation_price() {
     assert!(!r.vault.is_unsafe);
     assert!(r.bark.is_none());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loans in the cascade (market.loans): each liquidation follows LiquidationLogic's arithmetic.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_loan_is_liquidated_step_by_step_in_the_cascade() {
+    use leverlab::engine::cascade::{liquidation_map, market_levels, simulate, Depth, Impact, ImpactModel};
+    // 10 WETH against 12,000 USDC, LT 82.5 %, bonus 5 %, close factor 50 % (Aave's default):
+    // HF = 1 at L₁ = 12,000 / (10 × 0.825) = 1,454.55; 6,000 repaid takes 6,000 × 1.05 / L₁ =
+    // 4.33125 WETH; then HF at L₁ is (1 − 0.5 × 1.05 × 0.825) / (1 − 0.5) = 1.13375, so the next
+    // step is at L₂ = L₁ / 1.13375 = 1,282.95.
+    let s = scenario(json!({"venue": "generic", "market": {"price": 2000, "loans": [
+        {"collateral": 10, "debt": 12000, "liquidation_threshold": 0.825, "liquidation_bonus": 0.05}],
+        "depth": {"model": "linear", "notional_per_pct": 1e9}}}));
+    let loan = &s.market.as_ref().unwrap().book.loans[0];
+    let (run, already) = loan.levels(2000.0);
+    assert_eq!(already, 0.0);
+    let l1 = 12000.0 / 8.25;
+    close(run[0].0, l1, 1e-12);
+    close(run[0].1, 6000.0 * 1.05 / l1, 1e-12);
+    close(run[1].0, l1 / 1.13375, 1e-12);
+    // Every step is lower, and the collateral sold never exceeds the 10 WETH.
+    assert!(run.windows(2).all(|w| w[1].0 < w[0].0));
+    assert!(run.iter().map(|l| l.1).sum::<f64>() <= 10.0 * (1.0 + 1e-12));
+    // The map shows the loan's first step in its bin, as a loan.
+    let lv = market_levels(&s, &[], 1.0).unwrap();
+    assert_eq!(lv.summary.loans, 1);
+    let m = liquidation_map(&lv, 100, 0.5, Vec::new()).unwrap();
+    let k = m.bin_edges.iter().position(|&e| e > l1).unwrap() - 1;
+    close(m.loan_long_notional[k], 6000.0 * 1.05, 1e-9);
+    close(m.long_notional[k], m.loan_long_notional[k], 1e-12);
+    // A 30 % drop (to 1,400) reaches the first step: 4.33 WETH sold into the depth.
+    let imp = Impact::new(&Depth { model: ImpactModel::Linear { notional_per_pct: 1e9 }, refill_half_life: None, round_seconds: None });
+    let r = simulate(&lv, &imp, -0.3, 10).unwrap();
+    close(r.liquidated_size, 6000.0 * 1.05 / l1, 1e-9);
+}

@@ -211,6 +211,22 @@ pub struct LevelSummary {
     pub already_liquidatable_short: f64,
     /// Entry notional of positions that no positive price liquidates (e.g. 1x longs).
     pub unliquidatable: f64,
+    /// Loans of `market.loans`, their liquidation levels (each loan is liquidated step by step)
+    /// and those levels' notional at their prices: long loans sell below the price, short
+    /// loans buy above it; these levels are also in the long and short totals above.
+    #[serde(default)]
+    pub loans: usize,
+    #[serde(default)]
+    pub loan_long_levels: usize,
+    #[serde(default)]
+    pub loan_short_levels: usize,
+    #[serde(default)]
+    pub loan_long_notional: f64,
+    #[serde(default)]
+    pub loan_short_notional: f64,
+    /// Notional of loan liquidations already due at the price (left off the map).
+    #[serde(default)]
+    pub loan_already_liquidatable: f64,
 }
 
 /// The market's liquidation levels, ready for the map and the cascade.
@@ -223,6 +239,9 @@ pub struct MarketLevels {
     pub summary: LevelSummary,
     /// The funding/basis signal, when funding or basis was given.
     pub funding: Option<FundingSignal>,
+    /// The loans' levels alone (also in `long` and `short`), for the map's loan series.
+    pub loan_long: SideBook,
+    pub loan_short: SideBook,
 }
 
 impl MarketLevels {
@@ -260,6 +279,9 @@ pub(crate) struct Collector {
     pub long_runs: Vec<Vec<(f64, f64)>>,
     pub short_runs: Vec<Vec<(f64, f64)>>,
     pub summary: LevelSummary,
+    /// The loans' runs, kept apart as well for the map.
+    pub loan_long_runs: Vec<Vec<(f64, f64)>>,
+    pub loan_short_runs: Vec<Vec<(f64, f64)>>,
 }
 
 impl Collector {
@@ -271,6 +293,8 @@ impl Collector {
             long_runs: Vec::new(),
             short_runs: Vec::new(),
             summary: LevelSummary { price, ..Default::default() },
+            loan_long_runs: Vec::new(),
+            loan_short_runs: Vec::new(),
         }
     }
 
@@ -327,10 +351,34 @@ impl Collector {
         }
     }
 
+    /// Adds the liquidation runs of `market.loans` to their side, to the totals and to the
+    /// loans' own books.
+    pub fn push_loans(&mut self, loans: &[crate::engine::lending::loans::MarketLoan]) {
+        for loan in loans {
+            let (run, already) = loan.levels(self.price);
+            self.summary.loans += 1;
+            self.summary.loan_already_liquidatable += already;
+            if run.is_empty() {
+                continue;
+            }
+            match loan.side {
+                Side::Long => self.loan_long_runs.push(run.clone()),
+                Side::Short => self.loan_short_runs.push(run.clone()),
+            }
+            self.push_run(loan.side, run);
+        }
+    }
+
     fn finish(self, funding: Option<FundingSignal>) -> Result<MarketLevels, InputErrors> {
         let long = SideBook::new(Side::Long, self.long_runs, self.long);
         let short = SideBook::new(Side::Short, self.short_runs, self.short);
+        let loan_long = SideBook::new(Side::Long, self.loan_long_runs, Vec::new());
+        let loan_short = SideBook::new(Side::Short, self.loan_short_runs, Vec::new());
         let mut summary = self.summary;
+        summary.loan_long_levels = loan_long.len();
+        summary.loan_short_levels = loan_short.len();
+        summary.loan_long_notional = loan_long.total_notional();
+        summary.loan_short_notional = loan_short.total_notional();
         summary.long_levels = long.len();
         summary.short_levels = short.len();
         summary.long_level_notional = long.total_notional();
@@ -346,7 +394,7 @@ impl Collector {
         if totals.iter().any(|t| !t.is_finite()) {
             return Err(FieldError::new("market", "the market positions' total notional is too large to represent").into());
         }
-        Ok(MarketLevels { price: self.price, long, short, summary, funding })
+        Ok(MarketLevels { price: self.price, long, short, summary, funding, loan_long, loan_short })
     }
 }
 
@@ -435,6 +483,9 @@ pub fn market_levels(s: &Scenario, imported: &[MarketPosition], leverage_scale: 
         .collect();
     given_levels(s, &given, leverage_scale, &mut out)?;
     out.summary.given = given.len();
+    if let Some(b) = book {
+        out.push_loans(&b.loans);
+    }
 
     let funding = super::funding::signal_of(s);
     if let Some(g) = book.and_then(|b| b.generator.as_ref()) {

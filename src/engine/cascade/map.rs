@@ -42,6 +42,10 @@ pub struct LiquidationMap {
     /// Long / short liquidation notional (quote, at the liquidation prices) per bin.
     pub long_notional: Vec<f64>,
     pub short_notional: Vec<f64>,
+    /// The part of `long_notional` / `short_notional` that is loans' liquidations
+    /// (`market.loans`): collateral sold by long loans, debt bought back by short ones.
+    pub loan_long_notional: Vec<f64>,
+    pub loan_short_notional: Vec<f64>,
     /// Long notional liquidated if the price falls from `price` to the bin's lower edge (0 for
     /// bins above the price); short notional liquidated if it rises to the bin's upper edge.
     pub cumulative_long: Vec<f64>,
@@ -79,6 +83,8 @@ pub fn liquidation_map(levels: &MarketLevels, bins: usize, range: f64, user: Vec
         range,
         long_notional: Vec::with_capacity(bins),
         short_notional: Vec::with_capacity(bins),
+        loan_long_notional: Vec::with_capacity(bins),
+        loan_short_notional: Vec::with_capacity(bins),
         cumulative_long: Vec::with_capacity(bins),
         cumulative_short: Vec::with_capacity(bins),
         bin_edges,
@@ -95,6 +101,9 @@ pub fn liquidation_map(levels: &MarketLevels, bins: usize, range: f64, user: Vec
         let short_ab = short_at(b) - short_at(a);
         m.long_notional.push(long_ab.max(0.0));
         m.short_notional.push(short_ab.max(0.0));
+        let (ll, ls) = (&levels.loan_long, &levels.loan_short);
+        m.loan_long_notional.push((ll.notional(ll.reached(a)) - ll.notional(ll.reached(b))).max(0.0));
+        m.loan_short_notional.push((ls.notional(ls.reached(b)) - ls.notional(ls.reached(a))).max(0.0));
         m.cumulative_long.push(if a < p0 { long_at(a) } else { 0.0 });
         m.cumulative_short.push(if b > p0 { short_at(b) } else { 0.0 });
     }

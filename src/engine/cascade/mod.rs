@@ -218,6 +218,7 @@ pub const BOOK_FIELDS: &[Field] = &[
     opt("generator", Shape::Object(GENERATOR_FIELDS)),
     opt("depth", DEPTH),
     opt("basis", Shape::Number),
+    opt("loans", Shape::List(&Shape::Object(crate::engine::lending::loans::MARKET_LOAN_FIELDS))),
 ];
 
 /// Book half of the Scenario's `market` section.
@@ -236,6 +237,10 @@ pub struct BookMarket {
     /// the funding-skew signal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<f64>,
+    /// Lending positions on the asset (Aave-style loans): their liquidations sell or buy the
+    /// asset into the same depth (see `engine::lending::loans`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loans: Vec<crate::engine::lending::loans::MarketLoan>,
 }
 
 /// Range checks of one market position, with `at` the path prefix (`market.positions[3]`).
@@ -263,6 +268,9 @@ impl BookMarket {
         }
         for (i, p) in self.positions.iter().enumerate() {
             validate_position(p, &format!("market.positions[{i}]"), errors);
+        }
+        for (i, l) in self.loans.iter().enumerate() {
+            l.validate(&format!("market.loans[{i}]"), errors);
         }
         if let Some(b) = self.basis {
             if !b.is_finite() || b.abs() >= 1.0 {
