@@ -7,6 +7,8 @@
 //! * `evaluateBatch(book) -> {liquidation_price, bankruptcy_price, ...}`: an isolated book as
 //!   columns (typed arrays or plain arrays), Float64Array columns out (see [`evaluate_batch`]).
 //! * `commands() -> [{name, summary}]`.
+//! * `importVenue(texts, venue?) -> {scenario, recognised, assumptions, notes,
+//!   missing_balance}`: venue API responses (one text or an array of texts) to a Scenario.
 //! * `mount(element, scenario?) -> handle`: a calculator inside `element`; `handle.destroy()`
 //!   removes it.
 //!
@@ -259,9 +261,37 @@ pub fn mount(element: web_sys::Element, scenario: JsValue) -> Result<MountHandle
     Ok(MountHandle { app: Some(crate::ui::mount(element, initial)) })
 }
 
+/// Reads a venue's own API responses (`texts`: one JSON text or an array of them; `venue`:
+/// optional venue name) into a Scenario with the venue's liquidation prices, plus what was
+/// recognised, assumed and left out. Throws `[{path, message}]` naming `responses[i]…`.
+#[wasm_bindgen(js_name = importVenue)]
+pub fn import_venue(texts: JsValue, venue: JsValue) -> Result<JsValue, JsValue> {
+    let list: Vec<String> = match texts.as_string() {
+        Some(t) => vec![t],
+        None => serde_wasm_bindgen::from_value(texts).map_err(|_| {
+            errors_to_js(&FieldError::new("texts", "must be a response's JSON text or an array of texts").into())
+        })?,
+    };
+    let venue = if venue.is_undefined() || venue.is_null() {
+        None
+    } else {
+        Some(venue.as_string().ok_or_else(|| errors_to_js(&FieldError::new("venue", "must be a venue name").into()))?)
+    };
+    let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+    let imported = engine::import::import(&refs, engine::import::ImportOptions { venue: venue.as_deref(), mode: None })
+        .map_err(|e| errors_to_js(&e))?;
+    to_js(&engine::import::imported_json(&imported))
+}
+
 /// Called from the app's start so the linker keeps these exports in the app's wasm.
 pub fn keep() {
-    let f: [*const (); 5] =
-        [evaluate as *const (), run as *const (), commands as *const (), mount as *const (), evaluate_batch as *const ()];
+    let f: [*const (); 6] = [
+        evaluate as *const (),
+        run as *const (),
+        commands as *const (),
+        mount as *const (),
+        evaluate_batch as *const (),
+        import_venue as *const (),
+    ];
     std::hint::black_box(f);
 }

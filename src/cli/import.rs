@@ -163,9 +163,7 @@ fn run_inner(args: &[&str], stdin: &mut dyn Read) -> Result<(serde_json::Value, 
     lines.extend(imported.assumptions.iter().map(|a| format!("assumed: {a}")));
     lines.extend(imported.notes.iter().map(|n| format!("note: {n}")));
     let value = if notes {
-        let mut v = serde_json::to_value(&imported).unwrap_or_default();
-        v["scenario"] = import::scenario_json(&imported.scenario);
-        v
+        import::imported_json(&imported)
     } else {
         import::scenario_json(&imported.scenario)
     };

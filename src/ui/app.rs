@@ -342,6 +342,7 @@ pub fn app(props: &AppProps) -> Html {
                             (Some(sc), Some(r)) => html! {
                                 <>
                                     <Results idp={idp.clone()} report={r.clone()} stale={s.stale} />
+                                    <crate::ui::components::venue_import::VenueCompare idp={idp.clone()} scenario={sc.clone()} report={r.clone()} />
                                     <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
                                     <crate::ui::components::risk_panels::RiskCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
                                     <crate::ui::components::cascade_panel::CascadeCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />

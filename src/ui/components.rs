@@ -13,3 +13,4 @@ pub mod progress;
 pub mod results;
 pub mod risk_panels;
 pub mod toolbar;
+pub mod venue_import;

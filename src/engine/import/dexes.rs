@@ -49,6 +49,7 @@ fn hl_row(p: &At<'_>) -> Result<Option<Row>, FieldError> {
     };
     let upnl = p.opt_num("unrealizedPnl")?;
     let mut notes = p.unread(HL_READ);
+    notes.insert(0, "mark derived as positionValue ÷ |szi|".into());
     let margin = if mode == MarginMode::Isolated {
         let used = p.req_num("marginUsed")?;
         notes.insert(0, "isolated margin = marginUsed − unrealizedPnl (marginUsed includes unrealised PnL)".into());
@@ -135,6 +136,7 @@ fn dydx_row(market: &str, p: &At<'_>, ctx: &mut Context, isolated: bool) -> Resu
                     "dYdX {market}: no perpetualMarkets response, so the oracle price {} is derived from unrealizedPnl; add GET /v4/perpetualMarkets for the current oracle price",
                     round_sig(m)
                 ));
+                notes.insert(0, "oracle price derived from unrealizedPnl".into());
                 Some(m).filter(|m| *m > 0.0)
             }
             None => None,

@@ -37,6 +37,8 @@ pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, source
         }
         return out;
     };
+    let note = p.note.as_deref().unwrap_or("");
+    let missing_balance = missing_balance || note.contains(super::MISSING_BALANCE_NOTE);
     let d = (ours - theirs) / theirs;
     if d.abs() <= AGREES {
         out.push(Cause { kind: "agrees", text: format!("agrees within {:.2} % (rounding and tick size)", AGREES * 100.0) });
@@ -48,7 +50,6 @@ pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, source
             text: "a cross account missing its balance response: leverlab assumed the wallet balance; add the account/balance response".into(),
         });
     }
-    let note = p.note.as_deref().unwrap_or("");
     if p.mark_price.is_none() || note.contains("derived") {
         out.push(Cause {
             kind: "mark",

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use explain::{explain_difference, Cause};
+pub use explain::{explain_difference, Cause, AGREES};
 use node::At;
 
 use crate::engine::scenario::{Contract, FieldError, InputErrors, MarginMode, Position, Scenario, Side, Venue, FORMAT_VERSION};
@@ -203,6 +203,10 @@ pub(crate) struct Parsed {
     pub rows: Vec<Row>,
     pub flat: usize,
 }
+
+/// The note an import puts on positions of a cross account whose balance response was missing
+/// (so the page can still name that cause after the Scenario went through a link).
+pub const MISSING_BALANCE_NOTE: &str = "cross wallet_balance assumed (no balance response)";
 
 /// Options of an import.
 #[derive(Clone, Copy, Debug, Default)]
@@ -699,6 +703,9 @@ fn assemble(
         .map(|r| {
             let leverage = r.leverage.filter(|l| (1.0..=1000.0).contains(l));
             let mut note = r.notes;
+            if missing_balance {
+                note.insert(0, MISSING_BALANCE_NOTE.to_string());
+            }
             if let Some(l) = r.leverage.filter(|l| !(1.0..=1000.0).contains(l)) {
                 note.insert(0, format!("leverage {} outside 1–1000, not used", round_sig(l)));
             }
@@ -770,6 +777,14 @@ pub fn scenario_json(s: &Scenario) -> Value {
             }
         }
     }
+    v
+}
+
+/// The whole import result as JSON: `{scenario, recognised, assumptions, notes,
+/// missing_balance}`, the Scenario as [`scenario_json`] writes it.
+pub fn imported_json(i: &Imported) -> Value {
+    let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
+    v["scenario"] = scenario_json(&i.scenario);
     v
 }
 

@@ -109,6 +109,7 @@ fn okx_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError> {
                 it.path,
                 round_sig(implied)
             ));
+            notes.insert(0, format!("mark derived from upl ({}); markPx {m} disagreed", round_sig(implied)));
             mark = Some(implied);
         }
     }

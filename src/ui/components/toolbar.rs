@@ -132,6 +132,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             <button type="button" onclick={export_json} disabled={none}>{ "Export JSON" }</button>
             <button type="button" onclick={export_csv} disabled={none}>{ "Export CSV" }</button>
             <button type="button" onclick={pick} aria-controls={file_id.clone()}>{ "Import…" }</button>
+            <crate::ui::components::venue_import::VenueImport idp={p.idp.clone()} dispatch={p.dispatch.clone()} />
             <input id={file_id} ref={file_ref} class="sr-only file" type="file" tabindex="-1" aria-label="Import a scenario (.json) or positions (.csv)"
                 accept=".json,.csv,application/json,text/csv" onchange={on_file} />
             <button type="button" onclick={theme} aria-label={format!("{theme_label} (click to change)")}>{ theme_label }</button>
