@@ -60,8 +60,8 @@ pub fn explain_difference(s: &Scenario, p: &Position, r: &PositionReport, source
         out.push(Cause {
             kind: "fee",
             text: format!(
-                "the venue's fee-to-close term: leverlab counts an estimated closing fee of {:.4} (rate {:.3} %) in maintenance; the venue's own estimate may use another rate",
-                r.closing_fee,
+                "the venue's fee-to-close term: leverlab counts an estimated closing fee of {} (rate {:.3} %) in maintenance; the venue's own estimate may use another rate",
+                super::round_sig(r.closing_fee),
                 if r.notional > 0.0 { r.closing_fee / r.notional * 100.0 } else { 0.0 }
             ),
         });

@@ -761,8 +761,13 @@ fn mode_name(m: MarginMode) -> &'static str {
 
 /// Six significant digits, for messages.
 pub(crate) fn round_sig(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if x == 0.0 || !x.is_finite() {
+        return "0".into();
+    }
+    // Six significant digits, without trailing zeros.
+    let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
     s.to_string()
 }
 

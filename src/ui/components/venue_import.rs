@@ -286,13 +286,17 @@ pub fn venue_compare(p: &VenueCompareProps) -> Html {
             None => "",
         };
         html! {
-            <tr data-index={i.to_string()}>
-                <th scope="row">{ format!("#{} ", i + 1) }<span class="sub">{ q.symbol.clone() }</span></th>
-                <td class="venue">{ q.venue_liquidation_price.map(price).unwrap_or_else(|| "none".into()) }</td>
-                <td class="ours">{ rp.liquidation_price.map(price).unwrap_or_else(|| "none".into()) }</td>
-                <td class={classes!("diff", level)}>{ diff }</td>
-                <td class="why">{ why }</td>
-            </tr>
+            <>
+                <tr data-index={i.to_string()}>
+                    <th scope="row">{ format!("#{} ", i + 1) }<span class="sub">{ q.symbol.clone() }</span></th>
+                    <td class="venue">{ q.venue_liquidation_price.map(price).unwrap_or_else(|| "none".into()) }</td>
+                    <td class="ours">{ rp.liquidation_price.map(price).unwrap_or_else(|| "none".into()) }</td>
+                    <td class={classes!("diff", level)}>{ diff }</td>
+                </tr>
+                <tr class="why-row" data-index={i.to_string()}>
+                    <td class="why" colspan="4"><span class="k">{ "Likely cause: " }</span>{ why }</td>
+                </tr>
+            </>
         }
     });
     let notes: Vec<(usize, String)> = s.positions.iter().enumerate().filter_map(|(i, q)| q.note.clone().map(|n| (i, n))).collect();
@@ -306,7 +310,6 @@ pub fn venue_compare(p: &VenueCompareProps) -> Html {
                         <th scope="col">{ "Venue says" }</th>
                         <th scope="col">{ "leverlab" }</th>
                         <th scope="col">{ "Difference" }</th>
-                        <th scope="col">{ "Likely cause" }</th>
                     </tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
