@@ -133,3 +133,10 @@ fn a_link_with_problems_names_them_all_and_loads_what_reads() {
     // A link that is not JSON cannot be repaired.
     assert!(codec::decode_hash_repaired("#s=1.bm90IGpzb24").is_none());
 }
+
+#[test]
+fn a_positions_csv_with_a_misspelt_column_suggests_the_right_one() {
+    let base = parse_scenario(r#"{"venue":"bybit","positions":[]}"#).unwrap();
+    let e = positions_from_csv("symbol,size,entry_price,levrage\nBTCUSDT,1,100,10\n", &base).unwrap_err();
+    assert!(e.0[0].message.starts_with("unknown CSV column `levrage`; did you mean leverage?"), "{e}");
+}

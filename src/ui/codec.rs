@@ -205,7 +205,8 @@ pub fn positions_from_csv(text: &str, base: &Scenario) -> Result<Scenario, Input
     let mut errors = Vec::new();
     for h in &header {
         if !CSV_COLUMNS.contains(&h.as_str()) {
-            errors.push(FieldError::new("", format!("unknown CSV column `{h}`; the columns are {}", CSV_COLUMNS.join(", "))));
+            let hint = crate::engine::input::suggest(h, CSV_COLUMNS).map(|c| format!("did you mean {c}? ")).unwrap_or_default();
+            errors.push(FieldError::new("", format!("unknown CSV column `{h}`; {hint}the columns are {}", CSV_COLUMNS.join(", "))));
         }
     }
     for need in ["size", "entry_price"] {
