@@ -99,15 +99,20 @@ impl MarketLoan {
         let long = self.side == Side::Long;
         let (mut coll, mut debt) = (self.collateral, self.debt);
         let (debt0, coll0) = (debt, coll);
-        let mut out = Vec::new();
+        let mut out: Vec<(f64, f64)> = Vec::new();
         let mut already = 0.0;
         for step in 0..MAX_STEPS {
             if coll <= 1e-12 * coll0 || debt <= 1e-12 * debt0 {
                 break;
             }
-            let l = if long { debt / (coll * lt) } else { coll * lt / debt };
+            let mut l = if long { debt / (coll * lt) } else { coll * lt / debt };
             if !l.is_finite() || l <= 0.0 {
                 break;
+            }
+            // With LT × (1 + bonus) = 1 the next step is at the same price; keep f64 noise from
+            // putting it a hair on the wrong side.
+            if let Some(&(prev, _)) = out.last() {
+                l = if long { l.min(prev) } else { l.max(prev) };
             }
             let last = step + 1 == MAX_STEPS;
             let mut repaid = if last { debt } else { cf * debt };
