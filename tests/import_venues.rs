@@ -463,3 +463,29 @@ mod cli {
         assert!(err.contains("did you mean --venue"), "{err}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Aave v3 getUserAccountData → the Scenario's lending section (account totals).
+
+#[test]
+fn aave_account_data_maps_to_a_lending_account_with_the_same_health_factor() {
+    // Aave's liquidation page: $10,000 of ETH at LT 80 % against $6,000 of GHO gives HF 1.333
+    // (10,000 × 0.80 / 6,000), in the call's units (1e8 base, bps, wad).
+    let i = imp(&["aave-v3-getUserAccountData.json"]);
+    assert_eq!(i.scenario.venue, Venue::AaveV3);
+    let l = i.scenario.lending.as_ref().expect("a lending section");
+    assert_eq!(l.supplies[0].amount, 10_000.0, "1e12 / 1e8");
+    assert_eq!(l.supplies[0].liquidation_threshold, Some(0.8), "8000 bps");
+    assert_eq!(l.borrows[0].amount, 6_000.0);
+    assert!(assumed(&i, "liquidation bonus"), "{:?}", i.assumptions);
+    let s = serde_json::to_string(&i.scenario).unwrap();
+    let report = leverlab::api::command("eval").map(|c| leverlab::api::run_command(c, &i.scenario, &Default::default()));
+    let v = report.expect("eval").expect("evaluates");
+    close(v["health_factor"].as_f64().unwrap(), 4.0 / 3.0, 1e-12, "HF 1.333 published");
+    assert!(i.notes.iter().any(|n| n.contains("health factor 1.33333")), "{:?} {s}", i.notes);
+    // uint256 max health factor (no debt): no debt line, HF none.
+    let no_debt = r#"{"totalCollateralBase":"1000000000000","totalDebtBase":"0","availableBorrowsBase":"800000000000","currentLiquidationThreshold":"8000","ltv":"8000","healthFactor":"115792089237316195423570985008687907853269984665640564039457584007913129639935"}"#;
+    let j = import(&[no_debt], ImportOptions::default()).unwrap();
+    assert!(j.scenario.lending.as_ref().unwrap().borrows.is_empty());
+    assert!(j.notes.iter().any(|n| n.contains("none (no debt: uint256 max)")), "{:?}", j.notes);
+}

@@ -99,7 +99,7 @@ pub const RESPONSES: &[(&str, &str)] = &[
     ("dydx", "indexer GET /v4/addresses/{address}/subaccountNumber/{n} (or /v4/perpetualPositions); GET /v4/perpetualMarkets (oracle prices, margin fractions)"),
     ("deribit", "private/get_positions; private/get_account_summary"),
     ("bitmex", "GET /api/v1/position"),
-    ("aave-v3", "Pool.getUserAccountData; UiPoolDataProvider reserves data (recognised; not evaluated until a lending section exists)"),
+    ("aave-v3", "Pool.getUserAccountData (account totals into the lending section: one collateral and one debt line); UiPoolDataProvider reserves data (recognised, not mapped per asset)"),
 ];
 
 impl Kind {
@@ -169,6 +169,8 @@ pub(crate) struct Context {
     pub mmf: BTreeMap<String, f64>,
     pub assumptions: Vec<String>,
     pub notes: Vec<String>,
+    /// Aave v3: the account mapped into the Scenario's `lending` section.
+    pub lending: Option<crate::engine::lending::Lending>,
 }
 
 /// One open position read from a response, in the engine's units.
@@ -622,11 +624,27 @@ fn assemble(
 ) -> Result<Imported, InputErrors> {
     let mut assumptions = ctx.assumptions;
     let mut notes = ctx.notes;
+    if venue_name == "aave-v3" && ctx.lending.is_some() {
+        let scenario = Scenario {
+            version: FORMAT_VERSION,
+            venue: Venue::AaveV3,
+            margin_mode: MarginMode::default(),
+            wallet_balance: None,
+            wallet_balances: None,
+            positions: Vec::new(),
+            market: None,
+            lending: ctx.lending,
+            vault: None,
+            auction: None,
+        };
+        scenario.validate()?;
+        return Ok(Imported { scenario, recognised, assumptions, notes, missing_balance: false });
+    }
     if venue_name == "aave-v3" {
         return Err(FieldError::new(
             "responses",
             format!(
-                "recognised Aave v3 ({}), but leverlab's Scenario has no lending section yet, so these cannot be evaluated here{}",
+                "recognised Aave v3 ({}), but the reserves data alone gives no account to evaluate; add the Pool.getUserAccountData response{}",
                 recognised.iter().map(|r| r.endpoint.clone()).collect::<Vec<_>>().join(", "),
                 if notes.is_empty() { String::new() } else { format!(": {}", notes.join("; ")) }
             ),

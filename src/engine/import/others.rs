@@ -1,6 +1,6 @@
 //! Deribit `private/get_positions` and `private/get_account_summary`, BitMEX
-//! `GET /api/v1/position`, and Aave v3 (`Pool.getUserAccountData`, the UiPoolDataProvider's
-//! reserves data; recognised, not evaluated).
+//! `GET /api/v1/position`, and Aave v3 (`Pool.getUserAccountData` into the lending section as
+//! account totals; the UiPoolDataProvider's reserves data recognised, not mapped per asset).
 //!
 //! Sources: Deribit API v2 docs (docs.deribit.com/#private-get_positions,
 //! #private-get_account_summary); BitMEX API explorer, Position model
@@ -170,14 +170,25 @@ fn bitmex_row(it: &At<'_>, ctx: &mut Context) -> Result<Option<Row>, FieldError>
 /// 2²⁵⁶ − 1 as a float: Aave's "no debt" health factor.
 const UINT_MAX_F: f64 = 1.157_920_892_373_162e77;
 
-/// Reads `getUserAccountData` (named members or the six-value tuple) into a note: Aave v3 is
-/// recognised but not evaluated by the Scenario format yet.
+/// Reads `getUserAccountData` (named members or the six-value tuple) into the Scenario's
+/// lending section as account totals, and the venue's health factor into a note.
+///
+/// # Errors
+/// A [`FieldError`] naming a missing or non-numeric output.
 pub(crate) fn aave_account(at: &At<'_>, ctx: &mut Context) -> Result<(), Vec<FieldError>> {
     let names = ["totalCollateralBase", "totalDebtBase", "availableBorrowsBase", "currentLiquidationThreshold", "ltv", "healthFactor"];
     let vals: Vec<f64> = if at.v.is_array() {
         at.items().map_err(|e| vec![e])?.iter().map(|x| x.num()).collect::<Result<_, _>>().map_err(|e| vec![e])?
     } else {
-        names.iter().map(|n| at.req_num(n)).collect::<Result<_, _>>().map_err(|e| vec![e])?
+        // Some clients name the threshold `liquidationThreshold`.
+        names
+            .iter()
+            .map(|n| match (*n, at.key(n)) {
+                ("currentLiquidationThreshold", None) if at.has("liquidationThreshold") => at.req_num("liquidationThreshold"),
+                _ => at.req_num(n),
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| vec![e])?
     };
     let (coll, debt, lt, hf) = (vals[0] / 1e8, vals[1] / 1e8, vals[3] / 1e4, vals[5]);
     let hf_text = if hf >= UINT_MAX_F * 0.999 || debt == 0.0 {
@@ -186,11 +197,37 @@ pub(crate) fn aave_account(at: &At<'_>, ctx: &mut Context) -> Result<(), Vec<Fie
         round_sig(hf / 1e18)
     };
     ctx.notes.push(format!(
-        "Aave v3 account: collateral {} USD, debt {} USD, liquidation threshold {} %, health factor {hf_text}",
+        "Aave v3 account: collateral {} USD, debt {} USD, liquidation threshold {} %, the venue's health factor {hf_text}",
         round_sig(coll),
         round_sig(debt),
         round_sig(lt * 100.0)
     ));
+    // getUserAccountData gives account totals only: one collateral line (the weighted
+    // threshold and LTV) and one debt line, both in USD at price 1, reproduce its health factor
+    // HF = collateral × LT / debt [AAVE-doc]. The per-asset reserves are not in this response.
+    ctx.assumptions.push(
+        "Aave getUserAccountData gives totals only: the lending section has one collateral and one debt line in USD (price 1) with the account's weighted liquidation threshold and LTV; its liquidation bonus is not in the response and is assumed 5 % (it changes what `liquidate` seizes, not the health factor)".into(),
+    );
+    ctx.lending = Some(crate::engine::lending::Lending {
+        supplies: vec![crate::engine::lending::Supply {
+            asset: "collateral (account total, USD)".into(),
+            amount: coll,
+            price: 1.0,
+            ltv: Some(vals[4] / 1e4),
+            liquidation_threshold: Some(lt),
+            liquidation_bonus: Some(0.05),
+            liquidation_protocol_fee: None,
+            collateral: true,
+            in_emode: true,
+        }],
+        borrows: if debt > 0.0 {
+            vec![crate::engine::lending::Borrow { asset: "debt (account total, USD)".into(), amount: debt, price: 1.0 }]
+        } else {
+            Vec::new()
+        },
+        emode: None,
+        lltv: None,
+    });
     Ok(())
 }
 
