@@ -174,3 +174,12 @@ fn the_market_csv_names_unknown_columns_and_every_bad_cell() {
     let e = parse_positions_csv("side,entry_price,leverage\nlong,100,10\n").unwrap_err().0;
     assert_eq!(e[0].to_string(), "csv[line 1]: missing column `size`");
 }
+
+#[test]
+fn magnitude_limits_come_with_the_parse_problems() {
+    // Before, a size beyond the engine's limits was reported only once the typo was fixed.
+    let d = json!({"venue": "bybit", "positions": [{"symbol": "BTCUSDT", "size": 1e19, "entry_price": 100, "leverage": 5, "levrage": 5}]});
+    let e = errors(&d);
+    assert!(e.iter().any(|l| l.starts_with("positions[0].levrage: unknown field")), "{e:?}");
+    assert!(e.iter().any(|l| l.starts_with("positions[0].size: must not exceed 1e18")), "{e:?}");
+}

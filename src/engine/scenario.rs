@@ -593,5 +593,14 @@ impl Scenario {
             m.risk.validate(self, errors);
             m.book.validate(errors);
         }
+        // The magnitude limits too, so a parse reports them with the other problems; only
+        // where the field passed its own check (a NaN size is said once).
+        if let Err(e) = crate::engine::check_magnitudes(self) {
+            for fe in e.0 {
+                if !errors.iter().any(|x| x.path == fe.path) {
+                    errors.push(fe);
+                }
+            }
+        }
     }
 }
