@@ -161,18 +161,18 @@ fn the_examples_and_version_1_documents_still_read() {
 fn the_market_csv_names_unknown_columns_and_every_bad_cell() {
     let e = parse_positions_csv("side,size,entry_price,levrage\nlong,1,100,10\n").unwrap_err().0;
     let lines: Vec<String> = e.iter().map(|f| f.to_string()).collect();
-    assert!(lines.contains(&"csv[line 1].levrage: unknown column; did you mean leverage?".to_string()), "{lines:?}");
+    assert!(lines.contains(&"csv.line[1].levrage: unknown column; did you mean leverage?".to_string()), "{lines:?}");
     let e = parse_positions_csv("side,size,entry_price,leverage\nsideways,x,-1,10\n").unwrap_err().0;
     let lines: Vec<String> = e.iter().map(|f| f.to_string()).collect();
     for want in [
-        "csv[line 2].side: unknown value `sideways`; expected one of: long, short",
-        "csv[line 2].size: must be a number, not text",
-        "csv[line 2].entry_price: must be a finite number > 0",
+        "csv.line[2].side: unknown value `sideways`; expected one of: long, short",
+        "csv.line[2].size: must be a number, not text",
+        "csv.line[2].entry_price: must be a finite number > 0",
     ] {
         assert!(lines.contains(&want.to_string()), "missing `{want}` in {lines:#?}");
     }
     let e = parse_positions_csv("side,entry_price,leverage\nlong,100,10\n").unwrap_err().0;
-    assert_eq!(e[0].to_string(), "csv[line 1]: missing column `size`");
+    assert_eq!(e[0].to_string(), "csv.line[1]: missing column `size`");
 }
 
 #[test]

@@ -21,7 +21,7 @@ const ROW: Shape = Shape::Object(MARKET_POSITION_FIELDS);
 /// cell of every row is reported in one pass.
 ///
 /// # Errors
-/// One [`FieldError`] per problem, at `csv[line N]` (the line in the text, header = line 1) and
+/// One [`FieldError`] per problem, at `csv.line[N]` (the line in the text, header = line 1) and
 /// the column: an unknown or missing column, a value of the wrong type, a range error; at most
 /// [`crate::engine::input::MAX_ERRORS`] of them; or more than 5 000 000 rows.
 pub fn parse_positions_csv(text: &str) -> Result<Vec<MarketPosition>, InputErrors> {
@@ -30,16 +30,16 @@ pub fn parse_positions_csv(text: &str) -> Result<Vec<MarketPosition>, InputError
     let known: Vec<&str> = MARKET_POSITION_FIELDS.iter().map(|f| f.name).collect();
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(FieldError::new("csv[line 1]", e.to_string()).into()),
+        Err(e) => return Err(FieldError::new("csv.line[1]", e.to_string()).into()),
     };
     for h in headers.iter() {
         if !known.contains(&h) {
-            p.push(&format!("csv[line 1].{h}"), unknown_message("column", h, &known));
+            p.push(&format!("csv.line[1].{h}"), unknown_message("column", h, &known));
         }
     }
     for f in MARKET_POSITION_FIELDS.iter().filter(|f| f.required) {
         if !headers.iter().any(|h| h == f.name) {
-            p.push("csv[line 1]", format!("missing column `{}`", f.name));
+            p.push("csv.line[1]", format!("missing column `{}`", f.name));
         }
     }
     if !p.errors.is_empty() {
@@ -54,13 +54,13 @@ pub fn parse_positions_csv(text: &str) -> Result<Vec<MarketPosition>, InputError
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(row as u64 + 2, |q| q.line());
-                p.push(&format!("csv[line {line}]"), e.to_string());
+                p.push(&format!("csv.line[{line}]"), e.to_string());
                 break;
             }
         }
         row += 1;
         let line = record.position().map_or(row as u64 + 1, |q| q.line());
-        let at = format!("csv[line {line}]");
+        let at = format!("csv.line[{line}]");
         // Fast path: a clean row deserialises directly; otherwise every cell is checked.
         let pos = match record.deserialize::<MarketPosition>(Some(&headers)) {
             Ok(pos) => pos,
@@ -156,8 +156,8 @@ mod tests {
         let text = "side,size,entry_price,leverage\nlong,-1,100,10\nsideways,1,100,10\nlong,1,100,\n";
         let e = parse_positions_csv(text).unwrap_err().0;
         let paths: Vec<&str> = e.iter().map(|f| f.path.as_str()).collect();
-        assert!(paths.contains(&"csv[line 2].size"), "{e:?}");
-        assert!(paths.contains(&"csv[line 3].side"), "{e:?}");
-        assert!(paths.contains(&"csv[line 4].leverage"), "{e:?}");
+        assert!(paths.contains(&"csv.line[2].size"), "{e:?}");
+        assert!(paths.contains(&"csv.line[3].side"), "{e:?}");
+        assert!(paths.contains(&"csv.line[4].leverage"), "{e:?}");
     }
 }
