@@ -29,10 +29,13 @@ pub fn danger(p: &PositionReport) -> (&'static str, &'static str) {
     }
 }
 
-fn unit(s: Settlement) -> &'static str {
-    match s {
-        Settlement::Quote => "quote",
-        Settlement::Coin => "coin",
+/// The unit amounts are shown in: the coin's name for an inverse position or wallet (`BTC`),
+/// else `quote` / `coin`.
+fn unit(s: Settlement, coin: Option<&str>) -> String {
+    match (s, coin) {
+        (Settlement::Coin, Some(c)) if !c.is_empty() => c.to_string(),
+        (Settlement::Quote, _) => "quote".to_string(),
+        (Settlement::Coin, _) => "coin".to_string(),
     }
 }
 
@@ -66,7 +69,7 @@ fn nearest(r: &Report) -> String {
 }
 
 fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode) -> Html {
-    let u = unit(p.settlement);
+    let u = unit(p.settlement, p.coin.as_deref());
     let (formula, source) = model.map_or(("", ""), |m| (m.formula.as_str(), m.source.as_str()));
     let (level, status) = danger(p);
     let side = match p.side {
@@ -131,7 +134,7 @@ fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode
 pub fn results(p: &ResultsProps) -> Html {
     let r = &p.report;
     let a = &r.account;
-    let u = unit(a.settlement);
+    let u = unit(a.settlement, a.coin.as_deref());
     let wallet_word = if r.margin_mode == MarginMode::Cross { "wallet balance" } else { "sum of isolated margins" };
     let ratio_level = match a.margin_ratio {
         None => ("danger", "✖ equity ≤ 0"),
