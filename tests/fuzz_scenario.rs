@@ -265,12 +265,6 @@ fn check_outcome(what: &str, code: i32, out: &str, err: &str) {
             assert!(out.len() < 4 << 20, "{what}: output of {} bytes", out.len());
             let _: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{what}: stdout is not JSON ({e}): {out}"));
             for bad in ["NaN", "inf", "-0.0,", "-0.0}", "-0.0]", ":-0,", ":-0}"] {
-                // eval's Report is written by the batch writer straight from the engine's
-                // Report, whose -0.0 (a short's PnL at entry) is issue 10 part B's fix in
-                // engine/report.rs; every other command's output is checked here.
-                if bad.starts_with("-0") && what.starts_with("eval") {
-                    continue;
-                }
                 assert!(!out.contains(bad), "{what}: `{bad}` in output: {out}");
             }
         }
