@@ -29,13 +29,6 @@ CASES = [
     # Bybit classic account: IM 400, MM 100 at entry; LP = 20,000 − (400 − 100)/1 = 19,700
     ("bybit-classic", dict(symbol="BTCUSDT", size=1, entry_price=20000, leverage=50), 19700.0, 1e-6,
      "Bybit USDT contract [BB-USDT-LP]"),
-    # BitMEX linear example: LP = EP × (1 − IM + MM) = 100 × (1 − 0.01 + 0.005) = 99.50
-    ("bitmex", dict(symbol="XBTUSD", contract="linear", size=1, entry_price=100, leverage=100, taker_fee=0), 99.50,
-     1e-9, "BitMEX liquidation example [BMX-LIQEX]"),
-    # BitMEX staff formula, long $50,000 at 50,000, 10x, taker 0.05 %:
-    # IM = 10 % + 2 × 0.05 %, MM = 0.5 % + 0.05 %; LP = 50,000/(1 + 0.101 − 0.0055) = 50,000/1.0955
-    ("bitmex", dict(symbol="XBTUSD", size=50000, entry_price=50000, leverage=10), 50000 / 1.0955, 1e-6,
-     "BitMEX staff formula [BMX-REDDIT]"),
 ]
 
 
