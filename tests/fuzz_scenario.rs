@@ -274,7 +274,7 @@ fn check_outcome(what: &str, code: i32, out: &str, err: &str) {
             assert!(!lines.is_empty() && lines.len() <= leverlab::engine::input::MAX_ERRORS + 1, "{what}: {err}");
             for l in lines {
                 let path = l.split(": ").next().unwrap_or("");
-                // A path has no spaces outside its brackets (`csv[line 3].size`); a sentence does.
+                // A path has no spaces outside its brackets (`csv.line[3].size`); a sentence does.
                 let mut depth = 0;
                 let spaced = path.chars().any(|c| {
                     depth += match c {

@@ -229,7 +229,7 @@ test('market positions import: CSV rows become the book; a bad row is named by l
   await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('side,size,entry_price,leverage\nlong,-1,59000,20\n') });
   const status = page.locator('.market p[role=status]');
   await status.waitFor();
-  assert.match(await status.innerText(), /bad\.csv.*csv\[line 2\]\.size/);
+  assert.match(await status.innerText(), /bad\.csv.*csv\.line\[2\]\.size/);
   const csv = 'side,size,entry_price,leverage\nlong,100,59000,20\nlong,50,60500,50\nshort,80,61000,25\n';
   await input.setInputFiles({ name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.waitForFunction(() => /Imported 3 market positions/.test(document.querySelector('.market p[role=status]')?.innerText ?? ''));
