@@ -8,10 +8,11 @@
 //! passes the CSV text itself as `csv_text`.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::engine::cascade::{
-    liquidation_map, market_levels, parse_positions_csv, sensitivity, simulate, sweep, user_cascade, CascadeResult,
+    liquidation_map, market_levels, parse_loans_csv, parse_positions_csv, sensitivity, simulate, sweep, user_cascade, CascadeResult,
     CriticalShock, FundingSignal, Impact, LevelSummary, MarketPosition, Sensitivity, Sweep, SweepOptions,
     UserCascade, UserMark,
 };
@@ -22,7 +23,8 @@ pub const MAP_HELP: &str = include_str!("help/map.txt");
 pub const CASCADE_HELP: &str = include_str!("help/cascade.txt");
 
 /// The options of `map`.
-pub const MAP_OPTIONS: &[Opt] = &[whole("bins"), num("range"), text("csv"), text("csv_text")];
+pub const MAP_OPTIONS: &[Opt] =
+    &[whole("bins"), num("range"), text("csv"), text("csv_text"), text("loans_csv"), text("loans_csv_text")];
 /// The options of `cascade`.
 pub const CASCADE_OPTIONS: &[Opt] = &[
     num("shock"),
@@ -34,6 +36,8 @@ pub const CASCADE_OPTIONS: &[Opt] = &[
     whole("max_path"),
     text("csv"),
     text("csv_text"),
+    text("loans_csv"),
+    text("loans_csv_text"),
 ];
 
 /// Reads the command's options (checked against its declaration) into `T`.
@@ -53,6 +57,26 @@ fn imported(csv: &Option<String>, csv_text: &Option<String>) -> Result<Vec<Marke
         out.extend(parse_positions_csv(&text)?);
     }
     Ok(out)
+}
+
+/// The Scenario with the loans of `--loans-csv PATH` / `loans_csv_text` added to
+/// `market.loans` (borrowed unchanged when neither is given), so every later step (the levels,
+/// the sensitivity's rebuilds, the ceiling on loans) sees them as given loans.
+fn with_loans<'a>(s: &'a Scenario, path: &Option<String>, text: &Option<String>) -> Result<Cow<'a, Scenario>, InputErrors> {
+    let mut loans = Vec::new();
+    if let Some(text) = text {
+        loans.extend(parse_loans_csv(text).map_err(|e| e.map_paths(|p| format!("loans_{p}")))?);
+    }
+    if let Some(path) = path {
+        let text = read_file(path).map_err(|e| e.map_paths(|_| "loans_csv".to_string()))?;
+        loans.extend(parse_loans_csv(&text).map_err(|e| e.map_paths(|p| format!("loans_{p}")))?);
+    }
+    if loans.is_empty() {
+        return Ok(Cow::Borrowed(s));
+    }
+    let mut owned = s.clone();
+    owned.market.get_or_insert_with(Default::default).book.loans.extend(loans);
+    Ok(Cow::Owned(owned))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -84,6 +108,10 @@ struct MapOpts {
     csv: Option<String>,
     #[serde(default)]
     csv_text: Option<String>,
+    #[serde(default)]
+    loans_csv: Option<String>,
+    #[serde(default)]
+    loans_csv_text: Option<String>,
 }
 
 fn default_bins() -> usize {
@@ -100,6 +128,7 @@ fn default_range() -> f64 {
 /// Option errors, the Scenario's and the market's input errors.
 pub fn map_cmd(s: &Scenario, opts: &Options) -> CmdResult {
     let o: MapOpts = options(opts)?;
+    let s = &*with_loans(s, &o.loans_csv, &o.loans_csv_text)?;
     let extra = imported(&o.csv, &o.csv_text)?;
     let levels = market_levels(s, &extra, 1.0)?;
     let user = user_report(s)?.map(|r| UserMark::from_report(&r)).unwrap_or_default();
@@ -126,6 +155,10 @@ struct CascadeOpts {
     csv: Option<String>,
     #[serde(default)]
     csv_text: Option<String>,
+    #[serde(default)]
+    loans_csv: Option<String>,
+    #[serde(default)]
+    loans_csv_text: Option<String>,
 }
 
 /// The critical shocks of both directions.
@@ -168,6 +201,7 @@ pub fn cascade_cmd(s: &Scenario, opts: &Options) -> CmdResult {
         threshold: o.threshold.unwrap_or(defaults.threshold),
     };
     so.validate()?;
+    let s = &*with_loans(s, &o.loans_csv, &o.loans_csv_text)?;
     let extra = imported(&o.csv, &o.csv_text)?;
     let levels = market_levels(s, &extra, 1.0)?;
     let depth = s.market.as_ref().and_then(|m| m.book.depth.as_ref()).ok_or_else(|| {

@@ -696,6 +696,9 @@ mod tests {
         introspect::assert_matches::<MarketPosition>(MARKET_POSITION_FIELDS);
         introspect::assert_matches::<Generator>(GENERATOR_FIELDS);
         introspect::assert_matches::<LognormalLeverage>(LOGNORMAL_FIELDS);
+        use crate::engine::lending::loans::{LoanGenerator, MarketLoan, LOAN_GENERATOR_FIELDS, MARKET_LOAN_FIELDS};
+        introspect::assert_matches::<MarketLoan>(MARKET_LOAN_FIELDS);
+        introspect::assert_matches::<LoanGenerator>(LOAN_GENERATOR_FIELDS);
     }
 
     #[test]

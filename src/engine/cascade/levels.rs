@@ -485,6 +485,9 @@ pub fn market_levels(s: &Scenario, imported: &[MarketPosition], leverage_scale: 
     out.summary.given = given.len();
     if let Some(b) = book {
         out.push_loans(&b.loans);
+        if let Some(g) = &b.loan_generator {
+            out.push_loans(&g.generate(price));
+        }
     }
 
     let funding = super::funding::signal_of(s);

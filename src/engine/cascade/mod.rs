@@ -42,7 +42,7 @@ mod sim;
 
 pub use funding::{funding_signal, FundingSignal, LeverageWeight, DEFAULT_BUCKETS};
 pub use impact::{Impact, MAX_UP_MOVE};
-pub use import::{parse_positions_csv, positions_from_json};
+pub use import::{loans_from_json, parse_loans_csv, parse_positions_csv, positions_from_json};
 pub use levels::{market_levels, reference_price, LevelSummary, MarketLevels, SideBook};
 pub use map::{liquidation_map, LiquidationMap, UserMark};
 pub use sim::{
@@ -219,6 +219,7 @@ pub const BOOK_FIELDS: &[Field] = &[
     opt("depth", DEPTH),
     opt("basis", Shape::Number),
     opt("loans", Shape::List(&Shape::Object(crate::engine::lending::loans::MARKET_LOAN_FIELDS))),
+    opt("loan_generator", Shape::Object(crate::engine::lending::loans::LOAN_GENERATOR_FIELDS)),
 ];
 
 /// Book half of the Scenario's `market` section.
@@ -241,6 +242,9 @@ pub struct BookMarket {
     /// asset into the same depth (see `engine::lending::loans`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loans: Vec<crate::engine::lending::loans::MarketLoan>,
+    /// Generated loans (see `engine::lending::loans::LoanGenerator`), beside the given ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loan_generator: Option<crate::engine::lending::loans::LoanGenerator>,
 }
 
 /// Range checks of one market position, with `at` the path prefix (`market.positions[3]`).
@@ -271,6 +275,16 @@ impl BookMarket {
         }
         for (i, l) in self.loans.iter().enumerate() {
             l.validate(&format!("market.loans[{i}]"), errors);
+        }
+        if let Some(g) = &self.loan_generator {
+            g.validate(errors);
+        }
+        let loans = self.loans.len() + self.loan_generator.as_ref().map_or(0, |g| g.count);
+        if loans > crate::engine::lending::loans::MAX_LOANS {
+            errors.push(FieldError::new(
+                "market.loans",
+                format!("{loans} loans given and generated is above the ceiling of {}", crate::engine::lending::loans::MAX_LOANS),
+            ));
         }
         if let Some(b) = self.basis {
             if !b.is_finite() || b.abs() >= 1.0 {

@@ -109,6 +109,13 @@ pub struct CascadeResult {
     pub path: Vec<Round>,
     /// True when `path` was cut to its cap (the first rounds and the last are kept).
     pub path_truncated: bool,
+    /// The loans' part of `liquidated_notional` and `liquidated_count` (`market.loans` and the
+    /// loan generator): collateral sold by long loans in a down cascade, debt bought back by
+    /// short loans in an up one; each liquidation step of a loan counts once.
+    #[serde(default)]
+    pub loan_liquidated_notional: f64,
+    #[serde(default)]
+    pub loan_liquidations: usize,
 }
 
 /// The fixed point of one cascade.
@@ -277,6 +284,9 @@ pub fn simulate(levels: &MarketLevels, impact: &Impact, shock: f64, max_path: us
     let mut rec = PathRec { path: Vec::new(), cap: max_path, truncated: false };
     let o = r.run(shock, Some(&mut rec));
     let final_move = r.final_move(&o);
+    // Loan levels are part of the side's book; those the extreme price reached are closed.
+    let loans = if r.up { &levels.loan_short } else { &levels.loan_long };
+    let loan_j = loans.reached(o.extreme);
     Ok(CascadeResult {
         direction,
         shock,
@@ -293,6 +303,8 @@ pub fn simulate(levels: &MarketLevels, impact: &Impact, shock: f64, max_path: us
         book_exhausted: o.exhausted,
         path: rec.path,
         path_truncated: rec.truncated,
+        loan_liquidated_notional: loans.notional(loan_j),
+        loan_liquidations: loan_j,
     })
 }
 
