@@ -699,6 +699,7 @@ mod tests {
         use crate::engine::lending::loans::{LoanGenerator, MarketLoan, LOAN_GENERATOR_FIELDS, MARKET_LOAN_FIELDS};
         introspect::assert_matches::<MarketLoan>(MARKET_LOAN_FIELDS);
         introspect::assert_matches::<LoanGenerator>(LOAN_GENERATOR_FIELDS);
+        introspect::assert_matches::<crate::engine::gmx::PositionImpact>(crate::engine::gmx::POSITION_IMPACT_FIELDS);
     }
 
     #[test]

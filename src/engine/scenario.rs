@@ -267,6 +267,10 @@ pub struct Position {
     /// GMX v2: Liquidation fee factor charged when liquidated (default 0; not part of the check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquidation_fee_factor: Option<f64>,
+    /// GMX v2: the market's position-impact configuration and the position's pending impact
+    /// (the closing impact is then computed, and capped as the contracts cap it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position_impact: Option<crate::engine::gmx::PositionImpact>,
     /// BitMEX: the funding rate of the next interval (fraction; positive = longs pay shorts).
     /// BitMEX's maintenance margin includes the funding this position pays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,6 +375,7 @@ pub const POSITION_FIELDS: &[Field] = &[
     opt("close_fee_factor", Shape::Number),
     opt("price_impact_usd", Shape::Number),
     opt("liquidation_fee_factor", Shape::Number),
+    opt("position_impact", Shape::Object(crate::engine::gmx::POSITION_IMPACT_FIELDS)),
 ];
 
 /// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
