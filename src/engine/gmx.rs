@@ -304,7 +304,7 @@ pub fn validate(s: &Scenario, errors: &mut Vec<FieldError>) {
         match p.min_collateral_factor {
             None => errors.push(FieldError::new(
                 at("min_collateral_factor"),
-                "required for gmx-v2: the market's minCollateralFactor (e.g. 0.005 for 200x)",
+                "required for gmx-v2: the market's minCollateralFactorForLiquidation, the factor the liquidation check uses (e.g. 0.005 for 200x)",
             )),
             Some(f) if !f.is_finite() || !(0.0..1.0).contains(&f) => {
                 errors.push(FieldError::new(at("min_collateral_factor"), "must be a fraction ≥ 0 and < 1"))

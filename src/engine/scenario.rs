@@ -246,7 +246,9 @@ pub struct Position {
     /// GMX v2: Collateral token price, USD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collateral_price: Option<f64>,
-    /// GMX v2: The market's minCollateralFactor (fraction of size in USD).
+    /// GMX v2: The market's minCollateralFactorForLiquidation, the factor `isPositionLiquidatable`
+    /// uses with `forLiquidation` (fraction of size in USD; the order checks' minCollateralFactor and
+    /// its open-interest multiplier are not the liquidation's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_collateral_factor: Option<f64>,
     /// GMX v2: MIN_COLLATERAL_USD (default 1).

@@ -18,6 +18,7 @@
 //! a boundary (health factor exactly 1 is safe on Aave and on Morpho).
 
 pub mod aave;
+pub mod curves;
 pub mod loans;
 pub mod morpho;
 

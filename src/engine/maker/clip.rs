@@ -300,6 +300,37 @@ pub fn path(v: &Vault, a: &Auction, buyers: &Buyers, b: &BarkReport) -> PathRepo
     }
 }
 
+/// The auction price `(seconds after the kick, DAI per unit)` from the kick to `until`: `calc`
+/// from `top`, restarted at each reset's top (`Clipper.redo` sets `tic = now`, `top = feed ×
+/// buf`), `abaci`'s `price(top, now − tic)` in between (see [`status`]). `samples` evenly
+/// spaced points (at least 2), plus the price just before and at each reset so the chart shows
+/// the jumps; in time order.
+pub fn price_series(a: &Auction, top: f64, resets: &[Reset], until: f64, samples: usize) -> Vec<(f64, f64)> {
+    let until = if until.is_finite() && until > 0.0 { until } else { 1.0 };
+    let samples = samples.max(2);
+    // (start, top) of each cycle.
+    let mut cycles = vec![(0.0, top)];
+    cycles.extend(resets.iter().filter(|r| r.t > 0.0 && r.t <= until).map(|r| (r.t, r.top)));
+    let at = |t: f64| {
+        let k = cycles.partition_point(|c| c.0 <= t).saturating_sub(1);
+        let (tic, top) = cycles[k];
+        a.calc.price(top, t - tic)
+    };
+    let mut out: Vec<(f64, f64)> = (0..samples)
+        .map(|i| until * i as f64 / (samples - 1) as f64)
+        .filter(|t| !cycles[1..].iter().any(|c| c.0 == *t))
+        .map(|t| (t, at(t)))
+        .collect();
+    for w in cycles.windows(2) {
+        let (prev, next) = (w[0], w[1]);
+        out.push((next.0, a.calc.price(prev.1, next.0 - prev.0)));
+        out.push((next.0, next.1));
+    }
+    // Stable sort: at a reset the price before it comes first.
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out
+}
+
 /// Merges consecutive fills into at most [`MAX_FILL_ROWS`] rows (sums of collateral and DAI,
 /// average price, the last row's time and balances).
 fn merge_fills(fills: Vec<Fill>) -> Vec<Fill> {

@@ -1,0 +1,77 @@
+//! The data behind the page's lending views: the health factor against each asset's price and
+//! the auction's price path, checked against the protocols' published numbers (the same ones
+//! the examples restate) and the engine's own reports.
+
+use leverlab::engine::lending::curves::health_curves;
+use leverlab::engine::maker::clip::{auction, price_series, AuctionOptions};
+use leverlab::engine::{lending, parse_scenario, Scenario};
+
+fn example(name: &str) -> Scenario {
+    parse_scenario(&std::fs::read_to_string(format!("examples/{name}.json")).unwrap()).unwrap()
+}
+
+fn close(a: f64, b: f64, rel: f64) {
+    assert!((a - b).abs() <= rel * b.abs().max(1e-300), "{a} vs {b}");
+}
+
+#[test]
+fn health_factor_against_each_price() {
+    // examples/aave-v3.json: 10 WETH at 1,400 (LT 82.5 %) against 12,000 USDC: HF = 10 × 1,400 ×
+    // 0.825 / 12,000 = 0.9625, and 1 at 12,000 / 8.25 = 1,454.55 (Aave's HF formula,
+    // GenericLogic.calculateUserAccountData).
+    let s = example("aave-v3");
+    let curves = health_curves(&s, 0.5, 101).unwrap();
+    assert_eq!(curves.len(), 2);
+    let weth = &curves[0];
+    assert_eq!((weth.asset.as_str(), weth.role.as_str()), ("WETH", "collateral"));
+    close(weth.liquidation_price.unwrap(), 12000.0 / 8.25, 1e-12);
+    for (p, hf) in weth.prices.iter().zip(&weth.health_factors) {
+        close(hf.unwrap(), 10.0 * p * 0.825 / 12000.0, 1e-12);
+    }
+    // The middle point is the price now, at the report's health factor.
+    close(weth.prices[50], 1400.0, 1e-12);
+    close(weth.health_factors[50].unwrap(), 0.9625, 1e-12);
+    // USDC as debt: HF = 11,550 / (12,000 × p), 1 at p = 0.9625.
+    let usdc = &curves[1];
+    assert_eq!(usdc.role, "debt");
+    close(usdc.liquidation_price.unwrap(), 0.9625, 1e-12);
+    assert!(usdc.health_factors.windows(2).all(|w| w[1].unwrap() < w[0].unwrap()));
+    let k = usdc.prices.iter().position(|&p| p >= 0.9625).unwrap();
+    assert!(usdc.health_factors[k].unwrap() <= 1.0 + 1e-12 && usdc.health_factors[k - 1].unwrap() > 1.0);
+    // Settings are named.
+    assert_eq!(health_curves(&s, 1.5, 101).unwrap_err().0[0].path, "range");
+    assert_eq!(health_curves(&s, 0.5, 1).unwrap_err().0[0].path, "points");
+    // Morpho: the curve of the collateral crosses 1 where the report says.
+    let m = example("morpho-blue");
+    let r = lending::evaluate(&m).unwrap();
+    let c = &health_curves(&m, 0.2, 41).unwrap()[0];
+    close(c.liquidation_price.unwrap(), r.supplies[0].liquidation_price.unwrap(), 1e-12);
+}
+
+#[test]
+fn auction_price_path_with_resets() {
+    // examples/maker.json: top = 4 × 1.25 = 5, stairstep 0.99 per second: dss clip.t.sol's
+    // "5 * 0.99 ** 30 = 3.698501866941401" at 30 s.
+    let s = example("maker");
+    let a = s.auction.clone().unwrap();
+    let series = price_series(&a, 5.0, &[], 60.0, 61);
+    assert_eq!(series.len(), 61);
+    close(series[30].1, 3.698501866941401, 1e-12);
+    assert!(series.windows(2).all(|w| w[1].1 <= w[0].1), "non-increasing without resets");
+    // With a reset at 40 s to a new top 5: just before it 5 × 0.99^40, then 5 again.
+    let r = leverlab::engine::maker::clip::Reset { t: 40.0, reason: "cusp".into(), top: 5.0, keeper_reward: 0.0 };
+    let series = price_series(&a, 5.0, &[r], 60.0, 61);
+    let at40: Vec<f64> = series.iter().filter(|p| p.0 == 40.0).map(|p| p.1).collect();
+    close(at40[0], 5.0 * 0.99f64.powi(40), 1e-12);
+    assert_eq!(at40[at40.len() - 1], 5.0);
+    close(series.last().unwrap().1, 5.0 * 0.99f64.powi(20), 1e-12);
+    // The auction command's path fits the series: every fill at or below the curve's price.
+    let rep = auction(&s, AuctionOptions::default()).unwrap();
+    let path = rep.path.unwrap();
+    let until = path.time_to_clear.unwrap_or(60.0);
+    let series = price_series(&a, rep.top, &path.resets, until, 200);
+    for f in &path.fills {
+        let k = series.partition_point(|p| p.0 <= f.t).saturating_sub(1);
+        assert!(f.price <= series[k].1 * (1.0 + 1e-9) + 1e-12, "fill {} above the curve {}", f.price, series[k].1);
+    }
+}
