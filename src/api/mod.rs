@@ -14,6 +14,7 @@
 pub mod analytics;
 pub mod cascade;
 pub mod lending;
+pub mod portfolio;
 pub mod progress;
 
 use serde::Serialize;
@@ -210,10 +211,17 @@ Command {
 },
 Command {
     name: "greeks",
-    summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage",
+    summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage; options' price, Greeks, implied vol, Deribit margin",
     help: analytics::GREEKS_HELP,
     options: &[],
     run: analytics::greeks_cmd,
+},
+Command {
+    name: "collateral",
+    summary: "Multi-asset collateral: haircut values, loans, collateral value, each asset's liquidation price, two-price surface",
+    help: portfolio::COLLATERAL_HELP,
+    options: portfolio::COLLATERAL_OPTIONS,
+    run: portfolio::collateral_cmd,
 },
 Command {
     name: "map",

@@ -681,6 +681,8 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             lending: None,
             vault: None,
             auction: None,
+            now: None,
+            collateral: None,
         };
         // The row an error names, by the `positions[i]` of its path.
         let row_of = |f: &FieldError| f.path.strip_prefix("positions[").and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());

@@ -104,6 +104,8 @@ impl BookEvaluator {
                 lending: None,
                 vault: None,
                 auction: None,
+                now: None,
+                collateral: None,
             },
             models: ModelTable::default(),
         }

@@ -700,6 +700,9 @@ mod tests {
         introspect::assert_matches::<MarketLoan>(MARKET_LOAN_FIELDS);
         introspect::assert_matches::<LoanGenerator>(LOAN_GENERATOR_FIELDS);
         introspect::assert_matches::<crate::engine::gmx::PositionImpact>(crate::engine::gmx::POSITION_IMPACT_FIELDS);
+        introspect::assert_matches::<crate::engine::options::OptionSpec>(crate::engine::options::OPTION_FIELDS);
+        introspect::assert_matches::<crate::engine::collateral::CollateralAsset>(crate::engine::collateral::COLLATERAL_FIELDS);
+        introspect::assert_matches::<crate::engine::collateral::HaircutTier>(crate::engine::collateral::HAIRCUT_TIER_FIELDS);
     }
 
     #[test]

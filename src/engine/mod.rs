@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod batch;
 pub mod cascade;
+pub mod collateral;
 pub mod gmx;
 pub mod import;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod lending;
 pub mod maker;
 pub mod limits;
 pub mod margin;
+pub mod options;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
@@ -193,6 +195,20 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         .into());
     }
     s.validate()?;
+    if let Some(with_wallet) = collateral::as_wallet(s) {
+        // Multi-asset collateral: its value after haircuts is the cross wallet.
+        return evaluate(&with_wallet);
+    }
+    let options: Vec<FieldError> = (s.positions.iter().enumerate())
+        .filter(|(_, p)| p.option.is_some())
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("positions[{i}].option"),
+                "an option position: the futures Report (eval, stress, grid, probability, band, carry) does not value options; `greeks` and `pnl` answer for them",
+            )
+        })
+        .collect();
+    InputErrors::check(options)?;
     check_magnitudes(s)?;
     let mut rows = Vec::with_capacity(s.positions.len());
     let mut errors = Vec::new();

@@ -196,8 +196,9 @@ pub struct Tier {
 pub struct Position {
     #[serde(default)]
     pub symbol: String,
-    /// `linear` or `inverse`; default: the venue's usual contract.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `linear` or `inverse`; default: the venue's usual contract. `option` (read as `None`)
+    /// goes with the `option` section, which makes the position an option.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::engine::options::read_contract")]
     pub contract: Option<Contract>,
     #[serde(default)]
     pub side: Side,
@@ -277,6 +278,10 @@ pub struct Position {
     /// BitMEX's maintenance margin includes the funding this position pays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding_rate: Option<f64>,
+    /// A European option (`"contract": "option"`): type, strike, expiry, underlying price,
+    /// volatility, carry, model and settlement (see `engine::options`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<crate::engine::options::OptionSpec>,
 }
 
 /// What the user entered: an account at one venue and its positions, plus optional market
@@ -311,6 +316,12 @@ pub struct Scenario {
     /// Maker: the collateral type's liquidation auction and its buyers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auction: Option<crate::engine::maker::Auction>,
+    /// The time of the Scenario (RFC 3339, `2026-01-01T00:00:00Z`): options' `expiry` counts from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    /// Multi-asset collateral instead of one balance (see `engine::collateral`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<Vec<crate::engine::collateral::CollateralAsset>>,
 }
 
 fn current_version() -> u32 {
@@ -337,7 +348,7 @@ use crate::engine::limits::MAX_POSITIONS;
 /// The side names of the format.
 pub const SIDES: &[&str] = &["long", "short"];
 /// The contract names of the format.
-pub const CONTRACTS: &[&str] = &["linear", "inverse"];
+pub const CONTRACTS: &[&str] = &["linear", "inverse", "option"];
 /// The margin-mode names of the format.
 pub const MARGIN_MODES: &[&str] = &["isolated", "cross"];
 
@@ -378,6 +389,7 @@ pub const POSITION_FIELDS: &[Field] = &[
     opt("price_impact_usd", Shape::Number),
     opt("liquidation_fee_factor", Shape::Number),
     opt("position_impact", Shape::Object(crate::engine::gmx::POSITION_IMPACT_FIELDS)),
+    opt("option", Shape::Object(crate::engine::options::OPTION_FIELDS)),
 ];
 
 /// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
@@ -396,6 +408,8 @@ pub const SCENARIO_FIELDS: &[Field] = &[
     opt("lending", Shape::Object(crate::engine::lending::LENDING_FIELDS)),
     opt("vault", Shape::Object(crate::engine::maker::VAULT_FIELDS)),
     opt("auction", Shape::Object(crate::engine::maker::AUCTION_FIELDS)),
+    opt("now", Shape::Text),
+    opt("collateral", Shape::List(&Shape::Object(crate::engine::collateral::COLLATERAL_FIELDS))),
 ];
 
 /// The declared form of a Scenario document, for the strict reader.
@@ -465,13 +479,24 @@ fn scenario_repaired(v: &serde_json::Value) -> Result<Scenario, (Option<Scenario
         ));
     }
     InputErrors::check(too_big).map_err(|e| (None, e))?;
-    read_repaired(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors))
+    let contract = crate::engine::options::contract_problems(v);
+    match read_repaired(v, &SCENARIO, |s: &Scenario, errors| s.problems(errors)) {
+        Ok(s) if contract.is_empty() => Ok(s),
+        Ok(s) => Err((Some(s), InputErrors(contract))),
+        Err((s, InputErrors(mut e))) => {
+            e.extend(contract);
+            Err((s, InputErrors(e)))
+        }
+    }
 }
 
 impl Scenario {
     /// The contract type of position `i`: its own, else the type the venue's shipped table for
     /// its symbol is published for (`bybit` BTCUSD is inverse), else the venue's usual one.
     pub fn contract_of(&self, p: &Position) -> Contract {
+        if let Some(o) = &p.option {
+            return crate::engine::options::settlement(self, o);
+        }
         p.contract.unwrap_or_else(|| {
             crate::engine::tables::table_contract(self.venue, &p.symbol)
                 .unwrap_or_else(|| crate::engine::venue::default_contract(self.venue))
@@ -506,7 +531,7 @@ impl Scenario {
             ));
         }
         match (self.margin_mode, self.wallet_balance) {
-            (MarginMode::Cross, None) if self.wallet_balances.is_none() => {
+            (MarginMode::Cross, None) if self.wallet_balances.is_none() && self.collateral.is_none() => {
                 errors.push(FieldError::new("wallet_balance", "required in cross margin mode"))
             }
             (MarginMode::Isolated, Some(_)) => errors.push(FieldError::new(
@@ -526,7 +551,17 @@ impl Scenario {
                 ));
             }
         }
+        if let Some(now) = &self.now {
+            if humantime::parse_rfc3339(now).is_err() {
+                errors.push(FieldError::new("now", format!("`{now}` is not an RFC 3339 UTC time like 2026-01-01T00:00:00Z")));
+            }
+        }
+        crate::engine::collateral::problems(self, errors);
         for (i, p) in self.positions.iter().enumerate() {
+            if let Some(o) = &p.option {
+                crate::engine::options::problems(self, i, p, o, errors);
+                continue;
+            }
             let at = |f: &str| format!("positions[{i}].{f}");
             check_positive(errors, &at("size"), p.size);
             check_positive(errors, &at("entry_price"), p.entry_price);

@@ -190,13 +190,29 @@ pub fn same_underlying(a: &str, b: &str) -> bool {
 /// (`BTCUSD_PERP` → `BTC`, `ETH-PERPETUAL` → `ETH`, `ETHUSD_240329` → `ETH`), else the
 /// symbol's letters; BitMEX's `XBT` is written `BTC`. Case and separators are ignored.
 pub fn base_coin(symbol: &str) -> String {
-    coin_of(&Norm::new(symbol)).to_string()
+    match option_coin(symbol) {
+        Some(c) => c.to_string(),
+        None => coin_of(&Norm::new(symbol)).to_string(),
+    }
+}
+
+/// The coin of an option symbol in Deribit's form `COIN-DDMMMYY-STRIKE-C|P`
+/// (`BTC-27MAR26-100000-C` → `BTC`), whose date and strike are not part of the coin.
+fn option_coin(symbol: &str) -> Option<&str> {
+    let parts: Vec<&str> = symbol.trim().split('-').collect();
+    match parts.as_slice() {
+        [coin, _, _, "C" | "P" | "c" | "p"] if !coin.is_empty() => Some(if coin.eq_ignore_ascii_case("XBT") { "BTC" } else { coin }),
+        _ => None,
+    }
 }
 
 /// True when an inverse contract on `symbol` settles in `coin` (as [`base_coin`] names it).
 /// Does not allocate.
 pub fn settles_in(symbol: &str, coin: &str) -> bool {
-    coin_of(&Norm::new(symbol)) == coin
+    match option_coin(symbol) {
+        Some(c) => c == coin,
+        None => coin_of(&Norm::new(symbol)) == coin,
+    }
 }
 
 fn coin_of(n: &Norm) -> &str {

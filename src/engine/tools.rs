@@ -87,6 +87,10 @@ pub fn pnl_at(s: &Scenario, price: f64, position: Option<f64>) -> Result<Vec<Pnl
     select(s, position)?
         .into_iter()
         .map(|i| {
+            if s.positions[i].option.is_some() {
+                // Options: `price` is the underlying at expiry (engine::options).
+                return crate::engine::options::pnl_row(s, i, price);
+            }
             let (m, im) = model(s, i)?;
             let pnl = margin::pnl(&m, price);
             Ok(PnlRow {

@@ -408,6 +408,8 @@ impl FormState {
             lending: None,
             vault: None,
             auction: None,
+            now: None,
+            collateral: None,
         };
         (s, errors)
     }

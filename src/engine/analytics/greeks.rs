@@ -14,6 +14,10 @@
 //! * funding theta per day, settlement asset, received when positive:
 //!   `−s · r₈ · 3 · notional(P)` (see [`crate::engine::analytics::carry`]).
 //! * effective leverage of the account: `Σ notional / equity` (`null` when equity ≤ 0).
+//!
+//! Option positions (an `option` section) are priced by [`crate::engine::options`]: their
+//! per-unit price and Greeks, coin figures for inverse options and Deribit's standard margin
+//! are in `options`; the futures figures above cover the other positions.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +67,9 @@ pub struct GreeksReport {
     pub effective_leverage: Option<f64>,
     /// Σ funding theta per day.
     pub funding_theta_per_day: f64,
+    /// The option positions (see [`crate::engine::options::OptionGreeks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<crate::engine::options::OptionGreeks>,
 }
 
 /// Greeks of every position and the account (formulas in the module docs).
@@ -70,8 +77,13 @@ pub struct GreeksReport {
 /// # Errors
 /// The Report's errors.
 pub fn greeks(s: &Scenario) -> Result<GreeksReport, InputErrors> {
-    let report = evaluate(s)?;
-    let rate = risk_market(s).funding_rate_8h.unwrap_or(0.0);
+    let options = (0..s.positions.len())
+        .filter(|&i| s.positions[i].option.is_some())
+        .map(|i| crate::engine::options::option_greeks(s, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let futures = Scenario { positions: s.positions.iter().filter(|p| p.option.is_none()).cloned().collect(), ..s.clone() };
+    let report = evaluate(&futures)?;
+    let rate = risk_market(&futures).funding_rate_8h.unwrap_or(0.0);
     let positions: Vec<PositionGreeks> = report
         .positions
         .iter()
@@ -118,5 +130,6 @@ pub fn greeks(s: &Scenario) -> Result<GreeksReport, InputErrors> {
         by_symbol,
         gross_notional: gross,
         effective_leverage: (equity > 0.0).then(|| gross / equity).and_then(finite),
+        options,
     })
 }

@@ -275,6 +275,8 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
         lending: None,
         vault: None,
         auction: None,
+        now: None,
+        collateral: None,
     }
 }
 

@@ -636,6 +636,8 @@ fn assemble(
             lending: ctx.lending,
             vault: None,
             auction: None,
+            now: None,
+            collateral: None,
         };
         scenario.validate()?;
         return Ok(Imported { scenario, recognised, assumptions, notes, missing_balance: false });
@@ -757,7 +759,7 @@ fn assemble(
     if positions.is_empty() {
         notes.push("no open position in the responses (flat rows are skipped)".into());
     }
-    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None };
+    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, collateral: None };
     scenario.validate()?;
     crate::engine::check_magnitudes(&scenario)?;
     Ok(Imported { scenario, recognised, assumptions, notes, missing_balance })

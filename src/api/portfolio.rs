@@ -1,0 +1,18 @@
+//! The front-door commands of multi-asset collateral (and, as they land, portfolio margin).
+
+use super::{to_json, whole, CmdResult, Opt, Options};
+use crate::engine::{collateral, FieldError, InputErrors, Scenario};
+
+pub const COLLATERAL_HELP: &str = include_str!("help/collateral.txt");
+
+/// The options of `collateral`.
+pub const COLLATERAL_OPTIONS: &[Opt] = &[whole("points")];
+
+/// `leverlab collateral`: [`collateral::collateral_report`].
+pub fn collateral_cmd(s: &Scenario, o: &Options) -> CmdResult {
+    let points = super::opt_f64(o, "points")?.unwrap_or(21.0);
+    if !(2.0..=201.0).contains(&points) {
+        return Err(InputErrors::from(FieldError::new("points", "must be from 2 to 201")));
+    }
+    collateral::collateral_report(s, points as usize).map(|r| to_json(&r))
+}

@@ -1,0 +1,97 @@
+//! Options, multi-asset collateral (and portfolio margin) through the command table the CLI and
+//! the JS API share: the example files, the published figures they reproduce (arithmetic
+//! restated), and the named errors of bad input.
+
+use leverlab::api::{command, run_command, Options};
+use leverlab::engine::parse_scenario;
+use serde_json::{json, Value};
+
+fn run(cmd: &str, doc: &str, opts: Value) -> Result<Value, String> {
+    let s = parse_scenario(doc).map_err(|e| e.to_string())?;
+    let opts: Options = opts.as_object().cloned().unwrap_or_default();
+    run_command(command(cmd).expect("command exists"), &s, &opts).map_err(|e| e.to_string())
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/examples/{name}.json", env!("CARGO_MANIFEST_DIR"))).expect("example file")
+}
+
+fn close(got: f64, want: f64, tol: f64, what: &str) {
+    assert!((got - want).abs() <= tol, "{what}: {got} vs {want}");
+}
+
+#[test]
+fn options_example_greeks_follow_deribit_rules() {
+    let r = run("greeks", &example("options"), json!({})).unwrap();
+    let o = &r["options"];
+    assert_eq!(o.as_array().unwrap().len(), 2);
+    // Short 3 BTC calls K 100,000 sold for 0.045 BTC: Deribit's inverse-call breakeven
+    // K / (1 − p) [DRB-ins] = 100,000 / 0.955 = 104,712.04.
+    close(o[0]["breakeven"].as_f64().unwrap(), 100_000.0 / 0.955, 1e-6, "call breakeven");
+    // Long 2 puts K 85,000 for 0.03 BTC: K / (1 + p) = 85,000 / 1.03 = 82,524.27.
+    close(o[1]["breakeven"].as_f64().unwrap(), 85_000.0 / 1.03, 1e-6, "put breakeven");
+    // The put's volatility is implied from its mark 0.032 BTC: repricing at it gives the mark.
+    close(o[1]["price_coin"].as_f64().unwrap(), 0.032, 1e-12, "implied vol reprices the mark");
+    // Expiry 2026-03-27T08:00Z from now 2025-12-27T08:00Z: 90 calendar days / 365.
+    close(o[1]["expiry_years"].as_f64().unwrap(), 90.0 / 365.0, 1e-12, "ACT/365");
+    // Deribit standard margin of the short calls [TSLAB]: OTM 8,000 of 92,000 → max(0.15 −
+    // 0.0870, 0.1) = 0.1, so IM = 3 × (0.1 + mark), MM = 3 × (0.075 + mark).
+    let mark = o[0]["mark"].as_f64().unwrap();
+    close(o[0]["initial_margin"].as_f64().unwrap(), 3.0 * (0.1 + mark), 1e-12, "short call IM");
+    close(o[0]["maintenance_margin"].as_f64().unwrap(), 3.0 * (0.075 + mark), 1e-12, "short call MM");
+    // Long puts: the premium only.
+    close(o[1]["initial_margin"].as_f64().unwrap(), 2.0 * 0.032, 1e-12, "long put IM");
+    assert_eq!(o[1]["maintenance_margin"], 0.0);
+    // The perpetual stays with the futures Greeks.
+    assert_eq!(r["positions"][0]["symbol"], "BTC-PERPETUAL");
+}
+
+#[test]
+fn pnl_treats_the_price_as_the_underlying_at_expiry() {
+    let r = run("pnl", &example("options"), json!({"price": 120000})).unwrap();
+    // Short 3 inverse calls K 100,000 at 0.045: payoff (120,000 − 100,000)/120,000 = 1/6 BTC
+    // each [DRB-inv], PnL = −3 × (1/6 − 0.045) = −0.365 BTC.
+    close(r[0]["pnl"].as_f64().unwrap(), -0.365, 1e-12, "short call");
+    // Long 2 puts expire worthless: −2 × 0.03.
+    close(r[1]["pnl"].as_f64().unwrap(), -0.06, 1e-12, "long put");
+}
+
+#[test]
+fn collateral_example_values_bybit_tiers_and_a_buffered_loan() {
+    let r = run("collateral", &example("collateral"), json!({"points": 5})).unwrap();
+    // Bybit UTA tiers by quantity [BB-CVR]: 35 BTC count 10 × 0.98 + 10 × 0.95 + 10 × 0.90 +
+    // 5 × 0.85 = 32.55 BTC, × 60,000 = 1,953,000.
+    close(r["collateral"][0]["value"].as_f64().unwrap(), 1_953_000.0, 1e-6, "BTC tiers");
+    // −200 ETH at 3,000 with a 0.5 % buffer (Binance's ask rate [BN-MA-ratio]): −603,000.
+    close(r["collateral"][2]["value"].as_f64().unwrap(), -603_000.0, 1e-6, "ETH loan");
+    close(r["account"]["collateral_value"].as_f64().unwrap(), 1_953_000.0 + 1_000.0 - 603_000.0, 1e-6, "total");
+    // At BTC's liquidation price the account's equity is its maintenance margin.
+    let mm = r["account"]["maintenance_margin"].as_f64().unwrap();
+    let lp = r["collateral"][0]["liquidation_price"].as_f64().unwrap();
+    close(32.55 * lp + 1_000.0 - 603_000.0, mm, 1e-6, "BTC liquidation price");
+    // The ETH loan liquidates above: −200 × P × 1.005 + 1,954,000 = MM.
+    let lp = r["collateral"][2]["liquidation_price"].as_f64().unwrap();
+    close(-201.0 * lp + 1_954_000.0, mm, 1e-6, "ETH liquidation price");
+    assert_eq!(r["surface"]["x_asset"], "BTC");
+    // eval margins the perpetual against the collateral value.
+    let e = run("eval", &example("collateral"), json!({})).unwrap();
+    close(e["positions"][0]["collateral"].as_f64().unwrap(), 1_351_000.0, 1e-6, "eval wallet");
+}
+
+#[test]
+fn bad_option_and_collateral_input_is_named() {
+    let doc = json!({"venue": "deribit", "margin_mode": "cross", "wallet_balance": 1,
+        "positions": [{"contract": "option", "size": 1, "entry_price": 0.01,
+            "option": {"type": "call", "strike": -5, "expiry_years": 0.5, "underlying_price": 90000, "volatility": -0.2}}]});
+    let e = run("greeks", &doc.to_string(), json!({})).unwrap_err();
+    assert!(e.contains("positions[0].option.volatility: must be > 0"), "{e}");
+    assert!(e.contains("positions[0].option.strike: must be a finite number > 0"), "{e}");
+    let doc = json!({"venue": "bybit", "margin_mode": "cross",
+        "collateral": [{"asset": "BTC", "amount": 1, "price": 1, "haircut_tiers": [{"floor": 0, "ratio": 1.2}], "tier_bases": "value"}]});
+    let e = run("collateral", &doc.to_string(), json!({})).unwrap_err();
+    assert!(e.contains("collateral[0].haircut_tiers[0].ratio: must be a collateral ratio from 0 to 1"), "{e}");
+    assert!(e.contains("collateral[0].tier_bases: unknown field; did you mean tier_basis?"), "{e}");
+    // The futures Report says which commands answer for options rather than misprice them.
+    let e = run("eval", &example("options"), json!({})).unwrap_err();
+    assert!(e.contains("positions[0].option: an option position") && e.contains("greeks"), "{e}");
+}
