@@ -142,7 +142,7 @@ pub fn years_to_expiry(s: &Scenario, o: &OptionSpec, at: &str) -> Result<f64, Fi
             if !t.is_finite() || t <= 0.0 {
                 Err(FieldError::new(
                     format!("{at}.expiry_years"),
-                    "must be > 0: at 0 or below the option has expired (its value is its payoff: use pnl --price)",
+                    "must be > 0: at 0 or below the option has expired (its value is its payoff at the underlying price)",
                 ))
             } else if t > 100.0 {
                 Err(FieldError::new(format!("{at}.expiry_years"), "must be at most 100 years"))
@@ -162,7 +162,7 @@ pub fn years_to_expiry(s: &Scenario, o: &OptionSpec, at: &str) -> Result<f64, Fi
             if end <= start {
                 return Err(FieldError::new(
                     format!("{at}.expiry"),
-                    format!("{e} is not after now ({now}): the option has expired (its value is its payoff: use pnl --price)"),
+                    format!("{e} is not after now ({now}): the option has expired (its value is its payoff at the underlying price)"),
                 ));
             }
             Ok((end - start) / YEAR_SECONDS)
@@ -485,7 +485,7 @@ pub fn payoff(kind: OptionType, settle: Contract, strike: f64, price: f64) -> f6
     }
 }
 
-/// `pnl --price P` for option position `i`: `P` is the underlying at expiry; PnL = `± size ×
+/// The PnL row of option position `i` at expiry with the underlying at `price` (P); PnL = `± size ×
 /// (payoff − premium)` in the settlement asset; ROE over the premium paid or received
 /// (`size × entry_price`); `price_change` is `P / underlying_price − 1`.
 ///
