@@ -68,6 +68,9 @@ fn auction_price_path_with_resets() {
     // The auction command's path fits the series: every fill at or below the curve's price.
     let rep = auction(&s, AuctionOptions::default()).unwrap();
     let path = rep.path.unwrap();
+    // The path carries its own price curve from the kick (5 at 0 s) to the end.
+    assert_eq!(path.price_path[0], (0.0, 5.0));
+    assert!(rep.curves.iter().all(|c| !c.price_path.is_empty()));
     let until = path.time_to_clear.unwrap_or(60.0);
     let series = price_series(&a, rep.top, &path.resets, until, 200);
     for f in &path.fills {

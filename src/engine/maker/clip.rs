@@ -171,6 +171,10 @@ pub struct PathReport {
     pub keeper_rewards: f64,
     pub resets: Vec<Reset>,
     pub fills: Vec<Fill>,
+    /// The auction price against time from the kick to the end of the path, `[seconds,
+    /// price]` ([`price_series`]: [`PRICE_PATH_POINTS`] points plus both sides of each reset).
+    #[serde(default)]
+    pub price_path: Vec<(f64, f64)>,
     /// Why the path stopped without clearing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -203,6 +207,9 @@ fn capacity(impact: &Impact, buyers: &Buyers, market: f64, d: f64) -> f64 {
     }
     lo
 }
+
+/// Evenly spaced points of [`PathReport::price_path`].
+pub const PRICE_PATH_POINTS: usize = 240;
 
 /// Most rows kept in [`PathReport::fills`]; longer paths are merged into this many.
 pub const MAX_FILL_ROWS: usize = 240;
@@ -279,6 +286,7 @@ pub fn path(v: &Vault, a: &Auction, buyers: &Buyers, b: &BarkReport) -> PathRepo
         note = Some(format!("not cleared within {MAX_PATH_SECONDS} s"));
     }
     let lot_left = if cleared_at.is_some() { 0.0 } else { sale.lot };
+    let price_path = price_series(a, top, &resets, cleared_at.unwrap_or(t).max(1.0), PRICE_PATH_POINTS);
     let shortfall = if returned > 0.0 { 0.0 } else { (b.tab - paid).max(0.0) };
     PathReport {
         curve: a.calc.name().into(),
@@ -296,6 +304,7 @@ pub fn path(v: &Vault, a: &Auction, buyers: &Buyers, b: &BarkReport) -> PathRepo
         keeper_rewards: keeper,
         resets,
         fills: merge_fills(fills),
+        price_path,
         note,
     }
 }

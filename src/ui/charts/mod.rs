@@ -17,6 +17,7 @@ pub mod account;
 pub mod amplification;
 pub mod backend;
 pub mod grid;
+pub mod lending;
 pub mod liqmap;
 pub mod market;
 pub mod probability;
