@@ -172,10 +172,11 @@ fn cross(c: &mut Criterion) {
 /// The batch path: 10⁶ isolated Binance USDⓈ-M positions (BTCUSDT/ETHUSDT brackets, notionals
 /// 10³–10⁸·⁷, leverage 2–50x) as columns through `evaluate_columns` — validation, model, solver,
 /// bankruptcy price and margins per row, the path the CLI's streaming mode, the JS
-/// `evaluateBatch` and Python's `liquidation_prices` take. Baseline in the same run: the
-/// shortcut `entry × (1 − side/L + side × mmr)` over the same columns.
+/// `evaluateBatch` and Python's `liquidation_prices` take — on one thread (the CLI's and the
+/// wasm's case) and on every core (`evaluate_columns`' default natively). Baseline in the same
+/// run: the shortcut `entry × (1 − side/L + side × mmr)` over the same columns.
 fn batch(c: &mut Criterion) {
-    use leverlab::engine::batch::{evaluate_columns, Columns};
+    use leverlab::engine::batch::{evaluate_columns, evaluate_columns_on, Columns};
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);
     let symbols = vec!["BTCUSDT".to_string(), "ETHUSDT".to_string()];
     let mut cols: [Vec<f64>; 4] = Default::default();
@@ -202,7 +203,10 @@ fn batch(c: &mut Criterion) {
             black_box(acc)
         })
     });
-    g.bench_function("evaluate_columns (validate + model + solve + margins)", |b| {
+    g.bench_function("evaluate_columns, one thread (validate + model + solve + margins)", |b| {
+        b.iter(|| black_box(evaluate_columns_on(Venue::BinanceUsdm, black_box(&columns), 1).map(|o| o.liquidation_price.len())))
+    });
+    g.bench_function("evaluate_columns, every core", |b| {
         b.iter(|| black_box(evaluate_columns(Venue::BinanceUsdm, black_box(&columns)).map(|o| o.liquidation_price.len())))
     });
     g.finish();

@@ -77,6 +77,26 @@ fn fill(ev: &mut BookEvaluator, p: &Position) {
     ev.set_row(&p.symbol, p.side, p.contract, p.size, p.entry_price, rest);
 }
 
+/// Values on and around every bound the checks and the magnitude limits draw.
+const EDGES: [f64; 16] = [f64::NAN, f64::INFINITY, -1.0, 0.0, 1e-13, 1e-12, 0.5, 1.0, 0.0999, 0.1, 1000.0, 1000.5, 1e12, 1.1e12, 1e15, 2e15];
+
+/// Sets one field of a row (0 size … 7 margin) to `v`.
+fn edit(p: &mut Position, field: usize, v: f64) {
+    match field {
+        0 => p.size = v,
+        1 => p.entry_price = v,
+        2 => p.mark_price = Some(v),
+        3 => p.leverage = Some(v),
+        4 => p.taker_fee = Some(v),
+        5 => p.maint_amount = Some(v),
+        6 => p.margin = Some(v),
+        _ => {
+            p.leverage = None;
+            p.margin = Some(v);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
@@ -117,6 +137,50 @@ proptest! {
             prop_assert_eq!(texts.as_ref(), report.model_of(want), "model texts of position {}", i);
         }
         prop_assert_eq!(totals.account(), report.account.clone());
+    }
+
+    /// The fast path's gate at the edges of every check: rows with values on and just past
+    /// each bound (NaN, 0, negative, 1 and 1000x, a 0.1 fee, prices and values at the
+    /// magnitude limits) are refused with exactly `evaluate`'s problems, or give its numbers.
+    #[test]
+    fn edge_rows_agree_with_evaluate(
+        venue in proptest::sample::select(Venue::ALL.to_vec()),
+        rows in proptest::collection::vec((position_s(), proptest::collection::vec((0usize..8, 0usize..EDGES.len()), 0..3)), 1..8),
+    ) {
+        let positions: Vec<Position> = rows.into_iter().map(|(mut p, edits)| {
+            for (field, k) in edits { edit(&mut p, field, EDGES[k]); }
+            p
+        }).collect();
+        let s = Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None };
+        let mut ev = BookEvaluator::new(venue);
+        let mut found = Vec::new();
+        let mut rows = Vec::new();
+        for (i, p) in s.positions.iter().enumerate() {
+            fill(&mut ev, p);
+            match ev.evaluate(i) {
+                Ok(r) => rows.push(r.to_position_report(&p.symbol, p.side)),
+                Err(b) => found.extend(b.0),
+            }
+        }
+        match evaluate(&s) {
+            Ok(report) => {
+                prop_assert!(found.is_empty(), "batch refused {:?}", found);
+                for (i, (got, want)) in rows.iter().zip(&report.positions).enumerate() {
+                    let (mut got, mut want) = (got.clone(), want.clone());
+                    got.model = 0;
+                    want.model = 0;
+                    prop_assert_eq!(got, want, "position {}", i);
+                }
+            }
+            // The same problems, row by row (the Scenario lists its magnitude problems after
+            // the other checks of every row, the batch path after those of the same row).
+            Err(e) => {
+                let row = |f: &leverlab::engine::FieldError| f.path.strip_prefix("positions[").and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());
+                let mut want = e.0;
+                want.sort_by_key(row);
+                prop_assert_eq!(found, want);
+            }
+        }
     }
 
     /// The typed-array entry (JS `evaluateBatch`, Python `liquidation_prices`) gives the same
@@ -212,6 +276,31 @@ proptest! {
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..ProptestConfig::default()
     })]
+
+    /// A plain isolated JSON Scenario (read into compact rows and streamed, see
+    /// `cli/batch/fast_json.rs`) gives the very bytes of the Report the strict reader and
+    /// `evaluate` give, and a refused row the strict reader's problems; a `null` optional
+    /// field and a version 1 document are read the same way.
+    #[test]
+    fn plain_json_scenarios_stream_the_strict_readers_bytes(s in book_s(30), version in 1u32..=2, nulls in any::<bool>()) {
+        let rows: Vec<String> = s.positions.iter().map(|p| {
+            let mut v = serde_json::to_value(p).unwrap();
+            if nulls && p.mark_price.is_none() { v["mark_price"] = Value::Null; }
+            v.to_string()
+        }).collect();
+        let text = format!("{{\"version\":{version},\"venue\":\"{}\",\"margin_mode\":\"isolated\",\"positions\":[{}]}}", s.venue, rows.join(","));
+        let o = run(&["eval", "-"], &text);
+        match leverlab::engine::parse_scenario(&text).and_then(|sc| evaluate(&sc)) {
+            Ok(report) => {
+                prop_assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                prop_assert_eq!(String::from_utf8(o.stdout).unwrap(), serde_json::to_string(&report).unwrap() + "\n");
+            }
+            Err(e) => {
+                prop_assert_eq!(o.status.code(), Some(2));
+                prop_assert_eq!(String::from_utf8(o.stderr).unwrap(), format!("{e}\n"));
+            }
+        }
+    }
 
     /// The same book as a JSON Scenario, a CSV book and an NDJSON book gives the same Report
     /// through the binary, and the CSV output's fields are the Report's numbers.
@@ -349,4 +438,37 @@ fn a_million_row_csv_streams_in_constant_memory_first_row_out_before_the_last_ro
     // A leak check, not a speed test: the input is ~33 MB and the output ~100 MB.
     assert!(peak_kb < 100 * 1024, "peak RSS {peak_kb} kB for {ROWS} rows");
     eprintln!("eval --format csv, {ROWS} rows streamed: peak RSS {} MB", peak_kb / 1024);
+}
+
+/// Columns cut into runs on several threads give the one-thread numbers bit for bit, and a bad
+/// row deep in the book the one-thread problems.
+#[test]
+fn columns_on_several_threads_equal_one_thread() {
+    use leverlab::engine::batch::evaluate_columns_on;
+    use rand::{Rng, SeedableRng};
+    let n = 120_001;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    let symbols = vec!["BTCUSDT".to_string(), "ETHUSDT".to_string(), "DOGEUSDT".to_string()];
+    let symbol: Vec<u32> = (0..n).map(|_| rng.gen_range(0..3)).collect();
+    let side: Vec<f64> = (0..n).map(|_| if rng.gen_bool(0.5) { 1.0 } else { -1.0 }).collect();
+    let entry: Vec<f64> = (0..n).map(|_| rng.gen_range(100.0..100_000.0)).collect();
+    let size: Vec<f64> = entry.iter().map(|e| 10f64.powf(rng.gen_range(2.0..8.5)) / e).collect();
+    let lev: Vec<f64> = (0..n).map(|_| rng.gen_range(1.0..100.0)).collect();
+    let c = Columns { symbols: &symbols, symbol: &symbol, side: &side, size: &size, entry_price: &entry, leverage: &lev, ..Columns::default() };
+    let one = evaluate_columns_on(Venue::BinanceUsdm, &c, 1).expect("valid");
+    let four = evaluate_columns_on(Venue::BinanceUsdm, &c, 4).expect("valid");
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&one.liquidation_price), bits(&four.liquidation_price));
+    assert_eq!(bits(&one.bankruptcy_price), bits(&four.bankruptcy_price));
+    assert_eq!(bits(&one.initial_margin), bits(&four.initial_margin));
+    assert_eq!(bits(&one.maintenance_margin), bits(&four.maintenance_margin));
+    assert_eq!(bits(&one.distance_to_liquidation), bits(&four.distance_to_liquidation));
+    let mut bad = size.clone();
+    bad[100_000] = -1.0;
+    bad[7] = f64::NAN;
+    let c = Columns { size: &bad, ..c };
+    let e1 = evaluate_columns_on(Venue::BinanceUsdm, &c, 1).unwrap_err();
+    assert_eq!(evaluate_columns_on(Venue::BinanceUsdm, &c, 4).unwrap_err(), e1);
+    let paths: Vec<&str> = e1.0.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["positions[7].size", "positions[100000].size"]);
 }

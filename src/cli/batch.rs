@@ -8,6 +8,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 
+mod fast_json;
+
 use serde_json::{Map, Value};
 
 use crate::api::Options;
@@ -71,6 +73,7 @@ enum OutFormat {
 }
 
 /// The account and output settings of one `eval` run.
+#[derive(Clone)]
 struct Settings {
     input: InFormat,
     venue: Option<Venue>,
@@ -186,41 +189,49 @@ enum Cell<'a> {
     Null,
 }
 
-fn cell<'a>(k: usize, p: &'a PositionReport, models: &'a [ModelInfo]) -> Cell<'a> {
-    let opt = |x: Option<f64>| x.map_or(Cell::Null, Cell::Num);
-    match FIELDS[k] {
-        "symbol" => Cell::Text(&p.symbol),
-        "side" => Cell::Text(if p.side == Side::Long { "long" } else { "short" }),
-        "contract" => Cell::Text(if p.contract == Contract::Linear { "linear" } else { "inverse" }),
-        "settlement" => Cell::Text(if p.settlement == crate::engine::Settlement::Quote { "quote" } else { "coin" }),
-        "size" => Cell::Num(p.size),
-        "entry_price" => Cell::Num(p.entry_price),
-        "mark_price" => Cell::Num(p.mark_price),
-        "notional" => Cell::Num(p.notional),
-        "initial_margin" => Cell::Num(p.initial_margin),
-        "collateral" => Cell::Num(p.collateral),
-        "maintenance_margin" => Cell::Num(p.maintenance_margin),
-        "tier" => Cell::Int(p.tier),
-        "mmr" => Cell::Num(p.mmr),
-        "maint_amount" => Cell::Num(p.maint_amount),
-        "closing_fee" => Cell::Num(p.closing_fee),
-        "unrealized_pnl" => Cell::Num(p.unrealized_pnl),
-        "roe" => Cell::Num(p.roe),
-        "liquidation_price" => opt(p.liquidation_price),
-        "liquidation_note" => p.liquidation_note.as_deref().map_or(Cell::Null, Cell::Text),
-        "liquidation_tier" => p.liquidation_tier.map_or(Cell::Null, Cell::Int),
-        "liquidation_mmr" => opt(p.liquidation_mmr),
-        "liquidation_maint_amount" => opt(p.liquidation_maint_amount),
-        "bankruptcy_price" => opt(p.bankruptcy_price),
-        "distance_to_liquidation" => opt(p.distance_to_liquidation),
-        "liquidatable_now" => Cell::Bool(p.liquidatable_now),
-        "effective_leverage" => opt(p.effective_leverage),
-        "max_leverage" => opt(p.max_leverage),
-        "model" => Cell::Int(p.model),
-        "formula" => models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.formula)),
-        "source" => models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.source)),
-        _ => Cell::Null,
+/// Reads one field of a position (and its model row).
+type Getter = for<'a> fn(&'a PositionReport, &'a [ModelInfo]) -> Cell<'a>;
+
+/// The getter of field `k` of [`FIELDS`], resolved once per run rather than by name per row
+/// (`None` for no field, which a unit test rules out).
+fn getter(k: usize) -> Option<Getter> {
+    fn opt<'a>(x: Option<f64>) -> Cell<'a> {
+        x.map_or(Cell::Null, Cell::Num)
     }
+    let g: Getter = match FIELDS[k] {
+        "symbol" => |p, _| Cell::Text(&p.symbol),
+        "side" => |p, _| Cell::Text(if p.side == Side::Long { "long" } else { "short" }),
+        "contract" => |p, _| Cell::Text(if p.contract == Contract::Linear { "linear" } else { "inverse" }),
+        "settlement" => |p, _| Cell::Text(if p.settlement == crate::engine::Settlement::Quote { "quote" } else { "coin" }),
+        "size" => |p, _| Cell::Num(p.size),
+        "entry_price" => |p, _| Cell::Num(p.entry_price),
+        "mark_price" => |p, _| Cell::Num(p.mark_price),
+        "notional" => |p, _| Cell::Num(p.notional),
+        "initial_margin" => |p, _| Cell::Num(p.initial_margin),
+        "collateral" => |p, _| Cell::Num(p.collateral),
+        "maintenance_margin" => |p, _| Cell::Num(p.maintenance_margin),
+        "tier" => |p, _| Cell::Int(p.tier),
+        "mmr" => |p, _| Cell::Num(p.mmr),
+        "maint_amount" => |p, _| Cell::Num(p.maint_amount),
+        "closing_fee" => |p, _| Cell::Num(p.closing_fee),
+        "unrealized_pnl" => |p, _| Cell::Num(p.unrealized_pnl),
+        "roe" => |p, _| Cell::Num(p.roe),
+        "liquidation_price" => |p, _| opt(p.liquidation_price),
+        "liquidation_note" => |p, _| p.liquidation_note.as_deref().map_or(Cell::Null, Cell::Text),
+        "liquidation_tier" => |p, _| p.liquidation_tier.map_or(Cell::Null, Cell::Int),
+        "liquidation_mmr" => |p, _| opt(p.liquidation_mmr),
+        "liquidation_maint_amount" => |p, _| opt(p.liquidation_maint_amount),
+        "bankruptcy_price" => |p, _| opt(p.bankruptcy_price),
+        "distance_to_liquidation" => |p, _| opt(p.distance_to_liquidation),
+        "liquidatable_now" => |p, _| Cell::Bool(p.liquidatable_now),
+        "effective_leverage" => |p, _| opt(p.effective_leverage),
+        "max_leverage" => |p, _| opt(p.max_leverage),
+        "model" => |p, _| Cell::Int(p.model),
+        "formula" => |p, models| models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.formula)),
+        "source" => |p, models| models.get(p.model).map_or(Cell::Null, |m| Cell::Text(&m.source)),
+        _ => return None,
+    };
+    Some(g)
 }
 
 fn cell_json(c: Cell) -> Value {
@@ -253,6 +264,15 @@ fn position_cells(p: &Position, buf: &mut ryu::Buffer, out: &mut Vec<String>) {
 struct Sink<'w> {
     out: OutFormat,
     fields: Vec<usize>,
+    /// The fields' getters, in `fields` order.
+    getters: Vec<Getter>,
+    /// JSON `--fields` without a repeated name: each row written directly (a repeated name is
+    /// written once, as a JSON object keeps it).
+    direct: bool,
+    /// The input's cells of a row that has none of its own (a Scenario's position), reused.
+    own_cells: Vec<String>,
+    /// `Cell::Int`'s text, reused.
+    int: String,
     /// JSON: only these fields of each position (`--fields`), else the whole position.
     json_fields: bool,
     csv: Option<csv::Writer<&'w mut dyn Write>>,
@@ -270,10 +290,16 @@ impl<'w> Sink<'w> {
         } else {
             (None, Some(out))
         };
+        let fields = set.fields.clone().unwrap_or(default);
+        let direct = fields.iter().enumerate().all(|(i, k)| !fields[..i].contains(k));
         Sink {
             out: set.out,
             json_fields: set.fields.is_some(),
-            fields: set.fields.clone().unwrap_or(default),
+            getters: fields.iter().map(|&k| getter(k).unwrap_or(|_, _| Cell::Null)).collect(),
+            direct,
+            own_cells: Vec::new(),
+            int: String::new(),
+            fields,
             csv,
             raw,
             rows: 0,
@@ -299,19 +325,40 @@ impl<'w> Sink<'w> {
         }
     }
 
-    /// Writes one position: `input` is the row's input cells (CSV output), `position` its input
-    /// (NDJSON output).
-    fn row(&mut self, input: &[&str], position: &Position, p: &PositionReport, models: &[ModelInfo]) -> std::io::Result<()> {
+    /// Writes one position: `input` is the row's input cells when it was read from CSV (CSV
+    /// output; else the cells of `position`), `position` its input (NDJSON output).
+    fn row<'i>(
+        &mut self,
+        input: Option<impl IntoIterator<Item = &'i str>>,
+        position: &Position,
+        p: &PositionReport,
+        models: &[ModelInfo],
+    ) -> std::io::Result<()> {
         match self.out {
             OutFormat::Csv => {
                 let w = self.csv.as_mut().expect("csv sink");
-                for c in input {
-                    w.write_field(c).map_err(std::io::Error::other)?;
+                match input {
+                    Some(cells) => {
+                        for c in cells {
+                            w.write_field(c).map_err(std::io::Error::other)?;
+                        }
+                    }
+                    None => {
+                        position_cells(position, &mut self.buf, &mut self.own_cells);
+                        for c in &self.own_cells {
+                            w.write_field(c).map_err(std::io::Error::other)?;
+                        }
+                    }
                 }
-                for &k in &self.fields {
-                    match cell(k, p, models) {
+                for g in &self.getters {
+                    match g(p, models) {
                         Cell::Num(x) => w.write_field(num(&mut self.buf, x)),
-                        Cell::Int(i) => w.write_field(i.to_string()),
+                        Cell::Int(i) => {
+                            use std::fmt::Write as _;
+                            self.int.clear();
+                            let _ = write!(self.int, "{i}");
+                            w.write_field(&self.int)
+                        }
                         Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
                         Cell::Text(t) => w.write_field(t),
                         Cell::Null => w.write_field(""),
@@ -326,8 +373,8 @@ impl<'w> Sink<'w> {
                     Ok(Value::Object(m)) => m,
                     _ => Map::new(),
                 };
-                for &k in &self.fields {
-                    obj.insert(FIELDS[k].to_string(), cell_json(cell(k, p, models)));
+                for (&k, g) in self.fields.iter().zip(&self.getters) {
+                    obj.insert(FIELDS[k].to_string(), cell_json(g(p, models)));
                 }
                 serde_json::to_writer(&mut **w, &obj)?;
                 writeln!(w)
@@ -337,9 +384,23 @@ impl<'w> Sink<'w> {
                 if self.rows > 0 {
                     write!(w, ",")?;
                 }
-                if self.json_fields {
+                if self.json_fields && self.direct {
+                    // As the object below would be written: names are plain identifiers.
+                    w.write_all(b"{")?;
+                    for (i, (&k, g)) in self.fields.iter().zip(&self.getters).enumerate() {
+                        write!(w, "{}\"{}\":", if i > 0 { "," } else { "" }, FIELDS[k])?;
+                        match g(p, models) {
+                            Cell::Num(x) => serde_json::to_writer(&mut **w, &x)?,
+                            Cell::Int(i) => serde_json::to_writer(&mut **w, &i)?,
+                            Cell::Bool(b) => serde_json::to_writer(&mut **w, &b)?,
+                            Cell::Text(t) => serde_json::to_writer(&mut **w, t)?,
+                            Cell::Null => w.write_all(b"null")?,
+                        }
+                    }
+                    w.write_all(b"}")?;
+                } else if self.json_fields {
                     let obj: Map<String, Value> =
-                        self.fields.iter().map(|&k| (FIELDS[k].to_string(), cell_json(cell(k, p, models)))).collect();
+                        self.fields.iter().zip(&self.getters).map(|(&k, g)| (FIELDS[k].to_string(), cell_json(g(p, models)))).collect();
                     serde_json::to_writer(&mut **w, &obj)?;
                 } else {
                     serde_json::to_writer(&mut **w, p)?;
@@ -382,38 +443,78 @@ trait Rows {
     /// field); `None` at the end.
     fn next_row(&mut self, p: &mut BookEvaluator) -> Option<(usize, Result<(), Vec<FieldError>>)>;
     /// The current row's cells for CSV output (`None`: the position's own cells).
-    fn cells(&self) -> Option<Vec<&str>>;
+    fn record(&self) -> Option<&csv::StringRecord>;
 }
 
-/// Parses one CSV cell of a known column into the position.
-fn set_cell(p: &mut Position, column: &str, cell: &str) -> Result<(), String> {
-    let number = || cell.replace(',', "").parse::<f64>().map_err(|_| format!("`{cell}` is not a number"));
+/// A CSV column of a book, in [`BOOK_COLUMNS`] order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    Symbol,
+    Side,
+    Contract,
+    Size,
+    EntryPrice,
+    MarkPrice,
+    Leverage,
+    Margin,
+    Mmr,
+    MaintAmount,
+    MaxLeverage,
+    TakerFee,
+}
+
+/// [`BOOK_COLUMNS`]' columns, in its order (a unit test holds the two together).
+const COLS: [Col; 12] = [
+    Col::Symbol,
+    Col::Side,
+    Col::Contract,
+    Col::Size,
+    Col::EntryPrice,
+    Col::MarkPrice,
+    Col::Leverage,
+    Col::Margin,
+    Col::Mmr,
+    Col::MaintAmount,
+    Col::MaxLeverage,
+    Col::TakerFee,
+];
+
+/// Parses one CSV cell of `column` into the position.
+fn set_cell(p: &mut Position, column: Col, cell: &str) -> Result<(), String> {
+    // Thousands separators (`60,000`) are dropped.
+    let number = || {
+        let parsed = if cell.contains(',') { cell.replace(',', "").parse::<f64>() } else { cell.parse::<f64>() };
+        parsed.map_err(|_| format!("`{cell}` is not a number"))
+    };
     match column {
-        "symbol" => p.symbol.push_str(cell),
-        "side" => {
-            p.side = match cell.to_ascii_lowercase().as_str() {
-                "long" => Side::Long,
-                "short" => Side::Short,
-                _ => return Err(format!("`{cell}` is not long or short")),
+        Col::Symbol => p.symbol.push_str(cell),
+        Col::Side => {
+            p.side = if cell.eq_ignore_ascii_case("long") {
+                Side::Long
+            } else if cell.eq_ignore_ascii_case("short") {
+                Side::Short
+            } else {
+                return Err(format!("`{cell}` is not long or short"));
             }
         }
-        "contract" => {
-            p.contract = Some(match cell.to_ascii_lowercase().as_str() {
-                "linear" => Contract::Linear,
-                "inverse" => Contract::Inverse,
-                _ => return Err(format!("`{cell}` is not linear or inverse")),
+        Col::Contract => {
+            p.contract = Some(if cell.eq_ignore_ascii_case("linear") {
+                Contract::Linear
+            } else if cell.eq_ignore_ascii_case("inverse") {
+                Contract::Inverse
+            } else {
+                return Err(format!("`{cell}` is not linear or inverse"));
             })
         }
-        "size" => p.size = number()?,
-        "entry_price" => p.entry_price = number()?,
-        "mark_price" => p.mark_price = Some(number()?),
-        "leverage" => p.leverage = Some(number()?),
-        "margin" => p.margin = Some(number()?),
-        "mmr" => p.mmr = Some(number()?),
-        "maint_amount" => p.maint_amount = Some(number()?),
-        "max_leverage" => p.max_leverage = Some(number()?),
-        "taker_fee" => p.taker_fee = Some(number()?),
-        _ => {}
+        Col::Size => p.size = number()?,
+        Col::EntryPrice => p.entry_price = number()?,
+        Col::MarkPrice => p.mark_price = Some(number()?),
+        Col::Leverage => p.leverage = Some(number()?),
+        Col::Margin => p.margin = Some(number()?),
+        Col::Mmr => p.mmr = Some(number()?),
+        Col::MaintAmount => p.maint_amount = Some(number()?),
+        Col::MaxLeverage => p.max_leverage = Some(number()?),
+        Col::TakerFee => p.taker_fee = Some(number()?),
     }
     Ok(())
 }
@@ -421,6 +522,8 @@ fn set_cell(p: &mut Position, column: &str, cell: &str) -> Result<(), String> {
 struct CsvRows<R: Read> {
     reader: csv::Reader<R>,
     header: Vec<String>,
+    /// The header's columns.
+    cols: Vec<Col>,
     record: csv::StringRecord,
 }
 
@@ -444,7 +547,8 @@ impl<R: Read> CsvRows<R> {
             }
         }
         if errors.is_empty() {
-            Ok(CsvRows { reader, header, record: csv::StringRecord::new() })
+            let cols = header.iter().filter_map(|h| BOOK_COLUMNS.iter().position(|c| c == h).map(|k| COLS[k])).collect();
+            Ok(CsvRows { reader, header, cols, record: csv::StringRecord::new() })
         } else {
             Err(InputErrors(errors))
         }
@@ -469,11 +573,11 @@ impl<R: Read> Rows for CsvRows<R> {
                 ev.clear_row();
                 let p = ev.position_mut();
                 let mut errors = Vec::new();
-                for (column, c) in self.header.iter().zip(self.record.iter()) {
+                for ((&col, c), column) in self.cols.iter().zip(self.record.iter()).zip(&self.header) {
                     if c.is_empty() {
                         continue;
                     }
-                    if let Err(m) = set_cell(p, column, c) {
+                    if let Err(m) = set_cell(p, col, c) {
                         errors.push(FieldError::new(format!("line[{line}].{column}"), m));
                     }
                 }
@@ -482,8 +586,8 @@ impl<R: Read> Rows for CsvRows<R> {
         }
     }
 
-    fn cells(&self) -> Option<Vec<&str>> {
-        Some(self.record.iter().collect())
+    fn record(&self) -> Option<&csv::StringRecord> {
+        Some(&self.record)
     }
 }
 
@@ -516,7 +620,7 @@ impl<R: BufRead> Rows for NdjsonRows<R> {
         }
     }
 
-    fn cells(&self) -> Option<Vec<&str>> {
+    fn record(&self) -> Option<&csv::StringRecord> {
         None
     }
 }
@@ -589,8 +693,57 @@ fn io_error(e: std::io::Error) -> InputErrors {
 fn json_scenario(mut input: Box<dyn Read + '_>, set: &Settings, out: &mut dyn Write) -> Result<(), InputErrors> {
     let mut text = String::new();
     input.read_to_string(&mut text).map_err(|e| FieldError::new("", format!("cannot read the input: {e}")))?;
-    let scenario = parse_scenario(&text)?;
-    drop(text);
+    // A plain isolated Scenario is read into compact rows and streamed through the batch path
+    // (see `fast_json`); every other document, and indented output, takes the strict reader.
+    if !set.pretty {
+        if let Some(written) = fast_json::read(&text).and_then(|book| fast_book(&book, set, out)) {
+            return written;
+        }
+    }
+    json_scenario_text(&text, set, out)
+}
+
+/// The rows of a [`fast_json::Book`] for [`book`].
+struct BookRows<'a> {
+    book: &'a fast_json::Book,
+    next: usize,
+}
+
+impl Rows for BookRows<'_> {
+    fn columns(&self) -> Vec<String> {
+        BOOK_COLUMNS.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn next_row(&mut self, ev: &mut BookEvaluator) -> Option<(usize, Result<(), Vec<FieldError>>)> {
+        let i = self.next;
+        (i < self.book.rows.len()).then(|| {
+            self.book.fill(ev, i);
+            self.next += 1;
+            (i + 1, Ok(()))
+        })
+    }
+
+    fn record(&self) -> Option<&csv::StringRecord> {
+        None
+    }
+}
+
+/// Streams a plain isolated book read by [`fast_json`] once every row is known to be
+/// accepted by the checks; `None` (nothing written) when one is not, for the strict reader
+/// to name its problems.
+fn fast_book(b: &fast_json::Book, set: &Settings, out: &mut dyn Write) -> Option<Result<(), InputErrors>> {
+    let mut ev = BookEvaluator::new(b.venue);
+    for i in 0..b.rows.len() {
+        b.fill(&mut ev, i);
+        ev.evaluate(i).ok()?;
+    }
+    let set = Settings { venue: Some(b.venue), mode: Some(MarginMode::Isolated), wallet: None, keep_going: false, ..set.clone() };
+    Some(book(BookRows { book: b, next: 0 }, &set, out, &mut std::io::sink()))
+}
+
+/// A JSON Scenario's text through the strict reader, evaluated and written.
+fn json_scenario_text(text: &str, set: &Settings, out: &mut dyn Write) -> Result<(), InputErrors> {
+    let scenario = parse_scenario(text)?;
     if scenario.venue.is_protocol() {
         // aave-v3, morpho-blue, gmx-v2 and maker answer with their own report, in JSON.
         if set.out != OutFormat::Json || set.fields.is_some() {
@@ -620,17 +773,9 @@ fn write_report(r: &Report, positions: &[Position], csv: Option<(&[String], &[Ve
         None => BOOK_COLUMNS.iter().map(|c| c.to_string()).collect(),
     };
     sink.start(&columns, r.venue, r.margin_mode).map_err(io_error)?;
-    let mut buf = ryu::Buffer::new();
-    let mut cells = Vec::new();
     for (i, (p, pr)) in positions.iter().zip(&r.positions).enumerate() {
-        let input: Vec<&str> = match csv {
-            Some((_, rows)) => rows[i].iter().map(String::as_str).collect(),
-            None => {
-                position_cells(p, &mut buf, &mut cells);
-                cells.iter().map(String::as_str).collect()
-            }
-        };
-        sink.row(&input, p, pr, &r.models).map_err(io_error)?;
+        let input = csv.map(|(_, rows)| rows[i].iter().map(String::as_str));
+        sink.row(input, p, pr, &r.models).map_err(io_error)?;
     }
     sink.finish(&r.models, &r.account).map_err(io_error)
 }
@@ -662,7 +807,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             match row {
                 Ok(()) => {
                     positions.push(ev.position().clone());
-                    if let Some(c) = rows.cells() {
+                    if let Some(c) = rows.record() {
                         cells.push(c.iter().map(|s| s.to_string()).collect());
                     }
                     lines.push(line);
@@ -723,7 +868,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             }
         };
         let header = rows.columns();
-        let csv = rows.cells().is_some() || !cells.is_empty();
+        let csv = rows.record().is_some() || !cells.is_empty();
         write_report(&report, &scenario.positions, csv.then_some((&header[..], &cells[..])), set, out)?;
         return if bad > 0 { Err(FieldError::new("rows", format!("{bad} bad rows were left out (listed above)")).into()) } else { Ok(()) };
     }
@@ -740,8 +885,6 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
     sink.start(&header, venue, MarginMode::Isolated).map_err(io_error)?;
     let mut totals = Totals::default();
     let mut models: Vec<ModelInfo> = Vec::new();
-    let mut cells = Vec::new();
-    let mut buf = ryu::Buffer::new();
     let mut index = 0usize;
     while let Some((line, row)) = rows.next_row(&mut ev) {
         let evaluated = row.and_then(|()| ev.evaluate(index).map_err(|e| e.0.into_iter().map(|f| with_line(f, line)).collect()));
@@ -761,17 +904,10 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
         let p = ev.position();
         totals.add(index, &r, &p.symbol);
         let pr = r.to_position_report(&p.symbol, p.side).with_venue_liquidation_price(p.venue_liquidation_price);
-        let input: Vec<&str> = match rows.cells() {
-            Some(c) => c,
-            None => {
-                position_cells(p, &mut buf, &mut cells);
-                cells.iter().map(String::as_str).collect()
-            }
-        };
         if whole {
             kept.push(pr);
         } else {
-            sink.row(&input, p, &pr, &models).map_err(io_error)?;
+            sink.row(rows.record().map(csv::StringRecord::iter), p, &pr, &models).map_err(io_error)?;
         }
         index += 1;
     }
@@ -786,4 +922,28 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
         return Err(FieldError::new("rows", format!("{bad} bad rows were left out (listed above); the other {index} were written")).into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_columns_follow_book_columns() {
+        for (col, name) in COLS.iter().zip(BOOK_COLUMNS) {
+            let snake: String = format!("{col:?}")
+                .chars()
+                .enumerate()
+                .flat_map(|(i, c)| if c.is_uppercase() && i > 0 { vec!['_', c.to_ascii_lowercase()] } else { vec![c.to_ascii_lowercase()] })
+                .collect();
+            assert_eq!(snake, name);
+        }
+    }
+
+    #[test]
+    fn every_field_has_a_getter() {
+        for k in 0..FIELDS.len() {
+            assert!(getter(k).is_some(), "{}", FIELDS[k]);
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! neither: each isolated position's figures depend on that position alone (its collateral is
 //! its own margin), so a [`BookEvaluator`] takes the rows one by one — from a CSV stream, typed
 //! arrays or numpy columns — and returns a [`RowReport`] of numbers for each, using the same
-//! validation ([`Scenario::validate`], [`check_magnitudes`]), the same venue model
+//! validation ([`Scenario::validate`], [`check_magnitudes`](crate::engine::check_magnitudes)), the same venue model
 //! ([`venue::position_model`]) and the same solver ([`margin::liquidation_price`]) as
 //! `evaluate`, so the numbers are the same (property-tested in `tests/batch.rs`).
 //!
@@ -21,10 +21,21 @@
 //! # Design Decision
 //! One scratch [`Scenario`] of one position, refilled per row, rather than a second
 //! implementation of the checks and models: the batch path cannot drift from `evaluate`.
+//!
+//! Two things make a plain row cheap without a second implementation. The venue model of a
+//! row depends on its symbol and contract type only (besides the row's own numbers), so it is
+//! built once per (symbol, contract) by [`venue::position_model`] and reused with the row's
+//! side, size, prices and fee patched in (OKX, whose table depends on the size, and rows with
+//! their own schedule are built per row). And a row that passes a conservative, allocation-free
+//! gate ([`plain`]: every field in the range the checks accept, no fields the checks look at
+//! beyond those) skips [`Scenario::validate`]; any other row takes the full checks, which
+//! alone write error messages. `tests/batch.rs` holds the gate to the checks (a gated row
+//! never has a problem) and the numbers to `evaluate`.
 
 use crate::engine::report::{ModelTable, Settlement, WalletReport};
 use crate::engine::scenario::{Contract, FieldError, InputErrors, MarginMode, Position, Scenario, Side, Venue};
-use crate::engine::{check_magnitudes, liquidation_note, margin, venue};
+use crate::engine::{liquidation_note, margin, venue};
+use crate::engine::{MAX_AMOUNT, MAX_PRICE, MAX_SIZE, MIN_PRICE};
 
 /// The columns of a book of positions, in the order the page's CSV export writes them: the
 /// Scenario's position field names (rates as fractions). `tiers` has no CSV column.
@@ -82,6 +93,103 @@ pub struct RowReport {
 pub struct BookEvaluator {
     scratch: Scenario,
     models: ModelTable,
+    /// Models per (symbol, contract) seen so far (see the module notes).
+    templates: Vec<Template>,
+    /// The template the last row used: books are often sorted or single-symbol.
+    last: usize,
+    /// The row's fields other than those [`set_row`](Self::set_row) sets are all unset.
+    clean: bool,
+    /// The row's symbol is the one template `last` was looked up with.
+    same_symbol: bool,
+}
+
+/// The venue model shared by the rows of one symbol and contract type.
+#[derive(Clone, Debug)]
+struct Template {
+    symbol: String,
+    contract: Option<Contract>,
+    /// The model (its row-specific numbers are overwritten per row), its [`ModelTable`] row
+    /// and the venue's default closing-fee rate where its condition counts one; `None` = rows
+    /// of this key take the full path (a symbol whose table is for the other contract type, an
+    /// OKX table that depends on the size).
+    model: Option<(venue::PositionModel, usize, Option<f64>)>,
+}
+
+/// `Some(x)` inside `[lo, hi]`, or `None`.
+#[inline]
+fn within(x: Option<f64>, lo: f64, hi: f64) -> bool {
+    x.is_none_or(|v| (lo..=hi).contains(&v))
+}
+
+/// The allocation-free gate of the module notes: true only for a row that
+/// [`Scenario::validate`] and [`check_magnitudes`](crate::engine::check_magnitudes) accept in an isolated Scenario of an
+/// exchange venue (given its settlement value is checked with its contract, see
+/// [`BookEvaluator::evaluate`]). It may refuse rows those checks accept (they then take the
+/// full checks), never the reverse: every bound below is one of those checks, at least as
+/// tight.
+#[inline]
+fn plain(p: &Position) -> bool {
+    // Every field named, so that a field added to `Position` fails to compile here until the
+    // gate says whether the checks read it.
+    let Position {
+        symbol: _,
+        contract: _,
+        side: _,
+        size: _,
+        entry_price: _,
+        mark_price: _,
+        leverage: _,
+        margin: _,
+        mmr,
+        maint_amount: _,
+        tiers,
+        max_leverage,
+        taker_fee: _,
+        venue_liquidation_price: _,
+        note: _,
+        collateral_token,
+        collateral_amount,
+        collateral_price,
+        min_collateral_factor,
+        min_collateral_usd,
+        borrowing_fee_usd,
+        funding_fee_usd,
+        close_fee_factor,
+        price_impact_usd,
+        liquidation_fee_factor,
+        position_impact,
+        funding_rate,
+    } = p;
+    // Fields the checks or the model read beyond the plain ones: the full path.
+    let extra = tiers.is_some()
+        || mmr.is_some()
+        || max_leverage.is_some()
+        || funding_rate.is_some()
+        || collateral_token.is_some()
+        || collateral_amount.is_some()
+        || collateral_price.is_some()
+        || min_collateral_factor.is_some()
+        || min_collateral_usd.is_some()
+        || borrowing_fee_usd.is_some()
+        || funding_fee_usd.is_some()
+        || close_fee_factor.is_some()
+        || price_impact_usd.is_some()
+        || liquidation_fee_factor.is_some()
+        || position_impact.is_some();
+    !extra
+        // size finite > 0 and ≤ MAX_SIZE; prices finite > 0 within [MIN_PRICE, MAX_PRICE].
+        && p.size > 0.0
+        && p.size <= MAX_SIZE
+        && (MIN_PRICE..=MAX_PRICE).contains(&p.entry_price)
+        && within(p.mark_price, MIN_PRICE, MAX_PRICE)
+        // leverage from 1 to 1000, or a margin: finite, ≥ 0, ≤ MAX_AMOUNT.
+        && (p.leverage.is_some() || p.margin.is_some())
+        && within(p.leverage, 1.0, 1000.0)
+        && within(p.margin, 0.0, MAX_AMOUNT)
+        && within(p.maint_amount, -MAX_AMOUNT, MAX_AMOUNT)
+        // a rate ≥ 0 and < 0.1.
+        && p.taker_fee.is_none_or(|f| (0.0..0.1).contains(&f))
+        && p.venue_liquidation_price.is_none_or(|v| v > 0.0 && v.is_finite())
 }
 
 /// Turns a number into `Some` only when it is finite (as the Report does).
@@ -108,6 +216,10 @@ impl BookEvaluator {
                 collateral: None,
             },
             models: ModelTable::default(),
+            templates: Vec::new(),
+            last: 0,
+            clean: true,
+            same_symbol: false,
         }
     }
 
@@ -119,6 +231,8 @@ impl BookEvaluator {
     /// The row to fill before [`evaluate`](Self::evaluate). Its fields keep the previous row's
     /// values: set every field (or call [`clear_row`](Self::clear_row) first).
     pub fn position_mut(&mut self) -> &mut Position {
+        self.clean = false;
+        self.same_symbol = false;
         &mut self.scratch.positions[0]
     }
 
@@ -133,14 +247,30 @@ impl BookEvaluator {
         let mut symbol = std::mem::take(&mut p.symbol);
         symbol.clear();
         *p = Position { symbol, ..Position::default() };
+        self.clean = true;
+        self.same_symbol = false;
     }
 
     /// Sets the row from plain values (`None` = not given), reusing the symbol buffer.
     #[allow(clippy::too_many_arguments)]
     pub fn set_row(&mut self, symbol: &str, side: Side, contract: Option<Contract>, size: f64, entry_price: f64, rest: RowOptions) {
-        self.clear_row();
+        self.set_fields(side, contract, size, entry_price, rest);
         let p = &mut self.scratch.positions[0];
-        p.symbol.push_str(symbol);
+        if p.symbol != symbol {
+            p.symbol.clear();
+            p.symbol.push_str(symbol);
+            self.same_symbol = false;
+        }
+    }
+
+    /// [`set_row`](Self::set_row) but the symbol.
+    #[inline]
+    fn set_fields(&mut self, side: Side, contract: Option<Contract>, size: f64, entry_price: f64, rest: RowOptions) {
+        if !self.clean {
+            self.clear_row();
+        }
+        // Only the fields below change from row to row: the others stay unset.
+        let p = &mut self.scratch.positions[0];
         p.side = side;
         p.contract = contract;
         p.size = size;
@@ -165,6 +295,52 @@ impl BookEvaluator {
     /// The same [`FieldError`]s as [`evaluate`](crate::engine::evaluate) gives for that
     /// position, at `positions[index].field`.
     pub fn evaluate(&mut self, index: usize) -> Result<RowReport, InputErrors> {
+        if let Some(k) = self.fast_model() {
+            let Some((m, model, _)) = &self.templates[k].model else { unreachable!("gated on a model") };
+            let s = &self.scratch;
+            return Ok(figures(s, &s.positions[0], m, *model));
+        }
+        self.evaluate_fully(index)
+    }
+
+    /// The figures [`evaluate_columns`] returns, as [`evaluate`](Self::evaluate) computes them.
+    ///
+    /// # Errors
+    /// As [`evaluate`](Self::evaluate).
+    fn evaluate_lean(&mut self, index: usize) -> Result<Lean, InputErrors> {
+        if let Some(k) = self.fast_model() {
+            let Some((m, _, _)) = &self.templates[k].model else { unreachable!("gated on a model") };
+            let s = &self.scratch;
+            return Ok(lean(s, &s.positions[0], m));
+        }
+        let r = self.evaluate_fully(index)?;
+        Ok(Lean {
+            liquidation_price: r.liquidation_price,
+            bankruptcy_price: r.bankruptcy_price,
+            initial_margin: r.initial_margin,
+            maintenance_margin: r.maintenance_margin,
+            distance_to_liquidation: r.distance_to_liquidation,
+        })
+    }
+
+    /// The row's template with its model set to the row, when the row may take the fast path.
+    #[inline]
+    fn fast_model(&mut self) -> Option<usize> {
+        let k = self.template_for_row()?;
+        let Some((m, _, default_fee)) = &mut self.templates[k].model else { return None };
+        let p = &self.scratch.positions[0];
+        m.side = p.side.sign();
+        m.size = p.size;
+        m.entry_price = p.entry_price;
+        m.mark_price = p.mark_price.unwrap_or(p.entry_price);
+        m.fee_rate = default_fee.map_or(0.0, |d| p.taker_fee.unwrap_or(d));
+        // The settlement value at entry and at mark, as `check_magnitudes` bounds it.
+        let worst = margin::notional(m, m.entry_price).max(margin::notional(m, m.mark_price));
+        (worst <= MAX_AMOUNT).then_some(k)
+    }
+
+    /// [`evaluate`](Self::evaluate) through the full checks and a model built for the row.
+    fn evaluate_fully(&mut self, index: usize) -> Result<RowReport, InputErrors> {
         let s = &self.scratch;
         let renumber = |e: InputErrors| {
             InputErrors(
@@ -180,53 +356,144 @@ impl BookEvaluator {
                     .collect(),
             )
         };
+        // `validate` includes the magnitude limits.
         s.validate().map_err(renumber)?;
-        check_magnitudes(s).map_err(renumber)?;
         let p = &s.positions[0];
         let m = venue::position_model(s, 0, p).map_err(|e| renumber(e.into()))?;
-        let mp = m.mark_price;
-        let (mm, tier) = margin::maintenance_margin(&m, mp);
-        let initial_margin = venue::initial_margin(s, p, &m);
-        let notional = margin::notional(&m, mp);
-        let pnl = margin::pnl(&m, mp);
-        let collateral = p.margin.unwrap_or(initial_margin);
-        let liq = margin::liquidation_price(&m, collateral);
-        let equity_at_mark = collateral + pnl;
-        let liquidatable_now = equity_at_mark <= margin::requirement(&m, collateral, m.mark_price);
-        let (mmr, maint_amount, _) = margin::rate_at(&m, mp);
-        let at_liq = liq.map(|(lp, _)| margin::rate_at(&m, lp));
-        Ok(RowReport {
-            contract: m.contract,
-            settlement: match m.contract {
-                Contract::Linear => Settlement::Quote,
-                Contract::Inverse => Settlement::Coin,
+        let model = self.models.index(m.formula, m.source, m.table_source);
+        Ok(figures(s, p, &m, model))
+    }
+
+    /// The template of the current row when it may take the fast path (see the module
+    /// notes), building it on the first row of its symbol and contract.
+    fn template_for_row(&mut self) -> Option<usize> {
+        let s = &self.scratch;
+        let p = &s.positions[0];
+        if s.venue.is_protocol() || !plain(p) {
+            return None;
+        }
+        let hit = |t: &Template| t.contract == p.contract && t.symbol == p.symbol;
+        let same = self.same_symbol;
+        let k = match self.templates.get(self.last).filter(|t| t.contract == p.contract && (same || hit(t))) {
+            Some(_) => self.last,
+            None => match self.templates.iter().position(hit) {
+                Some(k) => k,
+                None => {
+                    let model = match venue::position_model(s, 0, p) {
+                        Ok(m) if s.venue != Venue::Okx => {
+                            let model = self.models.index(m.formula, m.source, m.table_source);
+                            let fee = venue::fee_rule(s.venue, m.contract, s.margin_mode).map(|(d, _)| d);
+                            Some((m, model, fee))
+                        }
+                        _ => None,
+                    };
+                    self.templates.push(Template { symbol: p.symbol.clone(), contract: p.contract, model });
+                    self.templates.len() - 1
+                }
             },
-            size: m.size,
-            entry_price: m.entry_price,
-            mark_price: mp,
-            notional,
-            initial_margin,
-            collateral,
-            maintenance_margin: mm,
-            tier,
-            mmr,
-            maint_amount,
-            // As `evaluate` for an isolated position: the fee term of its liquidation condition.
-            closing_fee: margin::liquidation_fee(&m, collateral, mp),
-            unrealized_pnl: pnl,
-            roe: if initial_margin > 0.0 { finite(pnl / initial_margin).unwrap_or(0.0) } else { 0.0 },
-            liquidation_price: liq.map(|l| l.0),
-            liquidation_note: liquidation_note(liq.is_some(), liquidatable_now, m.side),
-            liquidation_tier: liq.map(|l| l.1),
-            liquidation_mmr: at_liq.map(|a| a.0),
-            liquidation_maint_amount: at_liq.map(|a| a.1),
-            bankruptcy_price: margin::bankruptcy_price(&m, collateral),
-            distance_to_liquidation: liq.map(|(lp, _)| if liquidatable_now { 0.0 } else { (mp - lp).abs() / mp }),
-            liquidatable_now,
-            effective_leverage: (equity_at_mark > 0.0).then(|| notional / equity_at_mark).and_then(finite),
-            max_leverage: finite(venue::max_leverage(&m, mp)),
-            model: self.models.index(m.formula, m.source, m.table_source),
-        })
+        };
+        self.last = k;
+        self.same_symbol = true;
+        self.templates[k].model.is_some().then_some(k)
+    }
+}
+
+/// What every figure of a row starts from: maintenance margin and tier at mark, initial
+/// margin, collateral, PnL, the liquidation price and whether the row is liquidatable now, as
+/// [`evaluate`](crate::engine::evaluate) computes them for an isolated position.
+struct Core {
+    mm: f64,
+    tier: usize,
+    initial_margin: f64,
+    collateral: f64,
+    pnl: f64,
+    liq: Option<(f64, usize)>,
+    liquidatable_now: bool,
+}
+
+#[inline]
+fn core(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Core {
+    let mp = m.mark_price;
+    let (mm, tier) = margin::maintenance_margin(m, mp);
+    let initial_margin = venue::initial_margin(s, p, m);
+    let pnl = margin::pnl(m, mp);
+    let collateral = p.margin.unwrap_or(initial_margin);
+    // The tier at mark is the solver's starting tier (the same `tier_index` of the value MM is
+    // taken at; a size-dependent rate never asks for it).
+    let liq = margin::liquidation_price_from(m, collateral, || tier);
+    // `margin::requirement` at mark: the maintenance margin above plus the fee term.
+    let liquidatable_now = collateral + pnl <= mm + margin::liquidation_fee(m, collateral, mp);
+    Core { mm, tier, initial_margin, collateral, pnl, liq, liquidatable_now }
+}
+
+/// `|mark − LP| / mark`, 0 when liquidatable now (the Report's distance).
+#[inline]
+fn distance(c: &Core, mp: f64) -> Option<f64> {
+    c.liq.map(|(lp, _)| if c.liquidatable_now { 0.0 } else { (mp - lp).abs() / mp })
+}
+
+/// The figures [`evaluate_columns`] returns.
+struct Lean {
+    liquidation_price: Option<f64>,
+    bankruptcy_price: Option<f64>,
+    initial_margin: f64,
+    maintenance_margin: f64,
+    distance_to_liquidation: Option<f64>,
+}
+
+#[inline]
+fn lean(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Lean {
+    let c = core(s, p, m);
+    Lean {
+        liquidation_price: c.liq.map(|l| l.0),
+        bankruptcy_price: margin::bankruptcy_price(m, c.collateral),
+        initial_margin: c.initial_margin,
+        maintenance_margin: c.mm,
+        distance_to_liquidation: distance(&c, m.mark_price),
+    }
+}
+
+/// The figures of a validated row from its model (`model` = its [`ModelTable`] row), as
+/// [`evaluate`](crate::engine::evaluate) computes them for an isolated position.
+fn figures(s: &Scenario, p: &Position, m: &venue::PositionModel, model: usize) -> RowReport {
+    let mp = m.mark_price;
+    let c = core(s, p, m);
+    let Core { mm, tier, initial_margin, collateral, pnl, liq, liquidatable_now } = c;
+    let notional = margin::notional(m, mp);
+    let equity_at_mark = collateral + pnl;
+    let (mmr, maint_amount, _) = margin::rate_at(m, mp);
+    let at_liq = liq.map(|(lp, _)| margin::rate_at(m, lp));
+    RowReport {
+        contract: m.contract,
+        settlement: match m.contract {
+            Contract::Linear => Settlement::Quote,
+            Contract::Inverse => Settlement::Coin,
+        },
+        size: m.size,
+        entry_price: m.entry_price,
+        mark_price: mp,
+        notional,
+        initial_margin,
+        collateral,
+        maintenance_margin: mm,
+        tier,
+        mmr,
+        maint_amount,
+        // As `evaluate` for an isolated position: the fee term of its liquidation condition.
+        closing_fee: margin::liquidation_fee(m, collateral, mp),
+        unrealized_pnl: pnl,
+        roe: if initial_margin > 0.0 { finite(pnl / initial_margin).unwrap_or(0.0) } else { 0.0 },
+        liquidation_price: liq.map(|l| l.0),
+        liquidation_note: liquidation_note(liq.is_some(), liquidatable_now, m.side),
+        liquidation_tier: liq.map(|l| l.1),
+        liquidation_mmr: at_liq.map(|a| a.0),
+        liquidation_maint_amount: at_liq.map(|a| a.1),
+        bankruptcy_price: margin::bankruptcy_price(m, collateral),
+        distance_to_liquidation: distance(&c, mp),
+        liquidatable_now,
+        effective_leverage: (equity_at_mark > 0.0).then(|| notional / equity_at_mark).and_then(finite),
+        max_leverage: finite(venue::max_leverage(m, mp)),
+        model,
     }
 }
 
@@ -280,7 +547,7 @@ impl Totals {
         sums[3] += r.maintenance_margin;
     }
 
-    /// The account part of the Report.
+    /// The account part of the Report (without `-0.0`, as the Report).
     pub fn account(&self) -> crate::engine::AccountReport {
         let wallet = |coin: &Option<String>, s: &[f64; 4]| {
             let settlement = if coin.is_some() { Settlement::Coin } else { Settlement::Quote };
@@ -291,6 +558,7 @@ impl Totals {
             &self.left_out,
             wallet(&None, &[0.0; 4]),
         )
+        .without_negative_zeros()
     }
 }
 
@@ -370,32 +638,97 @@ pub struct OutColumns {
     pub distance_to_liquidation: Vec<f64>,
 }
 
-/// Evaluates a book given as columns (typed arrays, numpy arrays) at `venue`, isolated.
+/// Evaluates a book given as columns (typed arrays, numpy arrays) at `venue`, isolated, on
+/// every core the host offers (one on wasm32; books under 50,000 rows on one thread).
 ///
 /// # Errors
 /// Every bad row's [`FieldError`]s (at `positions[i].field`, up to 100), or the column-length
 /// problems of [`Columns::rows`].
 pub fn evaluate_columns(venue: Venue, c: &Columns) -> Result<OutColumns, InputErrors> {
+    let threads = if cfg!(target_arch = "wasm32") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    evaluate_columns_on(venue, c, threads)
+}
+
+/// [`evaluate_columns`] on at most `threads` threads: the rows are cut into one run per
+/// thread, each with its own evaluator (the rows are independent, so the numbers are those of
+/// one thread). When a run meets a bad row the book is read again on one thread, so the
+/// problems listed are those of the one-thread reading, in order.
+///
+/// # Errors
+/// As [`evaluate_columns`].
+pub fn evaluate_columns_on(venue: Venue, c: &Columns, threads: usize) -> Result<OutColumns, InputErrors> {
     let n = c.rows()?;
     let mut out = OutColumns {
-        liquidation_price: Vec::with_capacity(n),
-        bankruptcy_price: Vec::with_capacity(n),
-        initial_margin: Vec::with_capacity(n),
-        maintenance_margin: Vec::with_capacity(n),
-        distance_to_liquidation: Vec::with_capacity(n),
+        liquidation_price: vec![0.0; n],
+        bankruptcy_price: vec![0.0; n],
+        initial_margin: vec![0.0; n],
+        maintenance_margin: vec![0.0; n],
+        distance_to_liquidation: vec![0.0; n],
     };
+    let threads = threads.clamp(1, n / 50_000 + 1);
+    if threads == 1 || cfg!(target_arch = "wasm32") {
+        return InputErrors::check(evaluate_run(venue, c, 0, out.slices())).map(|()| out);
+    }
+    let per = n.div_ceil(threads);
+    let mut runs: Vec<[&mut [f64]; 5]> = Vec::new();
+    let mut rest = out.slices();
+    while !rest[0].is_empty() {
+        let take = per.min(rest[0].len());
+        let [a, b, cc, d, e] = rest;
+        let (a0, a1) = a.split_at_mut(take);
+        let (b0, b1) = b.split_at_mut(take);
+        let (c0, c1) = cc.split_at_mut(take);
+        let (d0, d1) = d.split_at_mut(take);
+        let (e0, e1) = e.split_at_mut(take);
+        runs.push([a0, b0, c0, d0, e0]);
+        rest = [a1, b1, c1, d1, e1];
+    }
+    let clean = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .enumerate()
+            .map(|(k, run)| scope.spawn(move || evaluate_run(venue, c, k * per, run).is_empty()))
+            .collect();
+        handles.into_iter().all(|h| h.join().unwrap_or(false))
+    });
+    if clean {
+        Ok(out)
+    } else {
+        evaluate_columns_on(venue, c, 1)
+    }
+}
+
+impl OutColumns {
+    fn slices(&mut self) -> [&mut [f64]; 5] {
+        [
+            &mut self.liquidation_price,
+            &mut self.bankruptcy_price,
+            &mut self.initial_margin,
+            &mut self.maintenance_margin,
+            &mut self.distance_to_liquidation,
+        ]
+    }
+}
+
+/// Evaluates rows `first ..` of the columns into `out` (one slice per output column, as long as
+/// the run); the problems of its bad rows (up to 100, then a last one saying so).
+fn evaluate_run(venue: Venue, c: &Columns, first: usize, out: [&mut [f64]; 5]) -> Vec<FieldError> {
+    let [lp, bp, im, mm, dist] = out;
     let mut ev = BookEvaluator::new(venue);
     let mut errors = Vec::new();
     let opt = |col: &[f64], i: usize| col.get(i).copied().filter(|x| !x.is_nan());
-    for i in 0..n {
-        let symbol = match c.symbol.get(i) {
-            Some(&k) => c.symbols[k as usize].as_str(),
-            None => c.symbols.first().map_or("", String::as_str),
-        };
+    // The template per (symbol code, contract code), so a row names its model without
+    // comparing symbol text; the code whose symbol the scratch row holds.
+    let mut slots: Vec<[Option<usize>; 3]> = vec![[None; 3]; c.symbols.len().max(1)];
+    let mut current = usize::MAX;
+    for j in 0..lp.len() {
+        let i = first + j;
+        let code = c.symbol.get(i).map_or(0, |&k| k as usize);
         let side = if c.side.get(i).copied().unwrap_or(1.0) < 0.0 { Side::Short } else { Side::Long };
-        let contract = match c.contract.get(i) {
-            Some(1) => Some(Contract::Linear),
-            Some(2) => Some(Contract::Inverse),
+        let cc = c.contract.get(i).map_or(0, |&k| usize::from(k));
+        let contract = match cc {
+            1 => Some(Contract::Linear),
+            2 => Some(Contract::Inverse),
             _ => None,
         };
         let rest = RowOptions {
@@ -407,14 +740,33 @@ pub fn evaluate_columns(venue: Venue, c: &Columns) -> Result<OutColumns, InputEr
             max_leverage: opt(c.max_leverage, i),
             taker_fee: opt(c.taker_fee, i),
         };
-        ev.set_row(symbol, side, contract, c.size[i], c.entry_price.get(i).copied().unwrap_or(f64::NAN), rest);
-        match ev.evaluate(i) {
+        if !ev.clean {
+            // `set_fields` clears the whole row, symbol included.
+            current = usize::MAX;
+        }
+        ev.set_fields(side, contract, c.size[i], c.entry_price.get(i).copied().unwrap_or(f64::NAN), rest);
+        if code != current {
+            let p = &mut ev.scratch.positions[0];
+            p.symbol.clear();
+            p.symbol.push_str(c.symbols.get(code).map_or("", String::as_str));
+            ev.same_symbol = false;
+            current = code;
+        }
+        if let Some(k) = slots[code][cc] {
+            ev.last = k;
+            ev.same_symbol = true;
+        }
+        let evaluated = ev.evaluate_lean(i);
+        if ev.same_symbol && ev.templates.get(ev.last).is_some_and(|t| t.contract == contract) {
+            slots[code][cc] = Some(ev.last);
+        }
+        match evaluated {
             Ok(r) => {
-                out.liquidation_price.push(r.liquidation_price.unwrap_or(f64::NAN));
-                out.bankruptcy_price.push(r.bankruptcy_price.unwrap_or(f64::NAN));
-                out.initial_margin.push(r.initial_margin);
-                out.maintenance_margin.push(r.maintenance_margin);
-                out.distance_to_liquidation.push(r.distance_to_liquidation.unwrap_or(f64::NAN));
+                lp[j] = r.liquidation_price.unwrap_or(f64::NAN);
+                bp[j] = r.bankruptcy_price.unwrap_or(f64::NAN);
+                im[j] = r.initial_margin;
+                mm[j] = r.maintenance_margin;
+                dist[j] = r.distance_to_liquidation.unwrap_or(f64::NAN);
             }
             Err(e) => {
                 errors.extend(e.0);
@@ -425,11 +777,7 @@ pub fn evaluate_columns(venue: Venue, c: &Columns) -> Result<OutColumns, InputEr
             }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(InputErrors(errors))
-    }
+    errors
 }
 
 impl RowReport {

@@ -62,19 +62,13 @@ pub fn pnl(m: &PositionModel, p: f64) -> f64 {
     }
 }
 
-/// Index of the tier whose range contains `notional` (the last tier whose floor ≤ notional).
+/// Index of the tier whose range contains `notional` (the last tier whose floor ≤ notional;
+/// 0 below the first floor or for NaN). Floors are sorted (the checks require it).
 #[inline]
 pub fn tier_index(tiers: &[Tier], notional: f64) -> usize {
-    // Tables have ≤ 20 rows: a linear scan beats a binary search here.
-    let mut k = 0;
-    for (i, t) in tiers.iter().enumerate() {
-        if t.floor <= notional {
-            k = i;
-        } else {
-            break;
-        }
-    }
-    k
+    // Tables have ≤ 20 rows: counting the floors at or below the notional, without a branch
+    // per row (a book's notionals land in random tiers, so a scan that stops mispredicts).
+    tiers.iter().map(|t| usize::from(t.floor <= notional)).sum::<usize>().saturating_sub(1)
 }
 
 /// The notional the venue picks its tier by, and values MM at: `notional(p)`, or
@@ -261,6 +255,13 @@ fn solve_size_rate(m: &PositionModel, collateral: f64) -> Option<f64> {
 /// 1x linear long whose collateral covers the whole position, or an inverse short whose
 /// collateral covers any rise). Never allocates.
 pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usize)> {
+    liquidation_price_from(m, collateral, || tier_index(&m.tiers, mm_value(m, m.mark_price)))
+}
+
+/// [`liquidation_price`], given the tier at mark (`at_mark`, called only when needed) when the
+/// caller already knows it.
+#[inline]
+pub fn liquidation_price_from(m: &PositionModel, collateral: f64, at_mark: impl FnOnce() -> usize) -> Option<(f64, usize)> {
     if !collateral.is_finite() {
         return None;
     }
@@ -276,7 +277,7 @@ pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usi
         // One rate: no tier to re-solve.
         return solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp).map(|p| (p, 0));
     }
-    let mut k = tier_index(tiers, mm_value(m, m.mark_price));
+    let mut k = at_mark();
     for _ in 0..=tiers.len() {
         let t = &tiers[k];
         let p = solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp)?;

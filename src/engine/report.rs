@@ -247,8 +247,17 @@ impl Report {
         for p in &mut self.positions {
             p.normalise_zeros();
         }
-        self.account.totals.normalise_zeros();
-        for w in &mut self.account.wallets {
+        self.account = self.account.without_negative_zeros();
+        self
+    }
+}
+
+impl AccountReport {
+    /// The account without `-0.0` (see [`Report::without_negative_zeros`]; the batch path
+    /// uses it for the totals it sums while streaming).
+    pub fn without_negative_zeros(mut self) -> AccountReport {
+        self.totals.normalise_zeros();
+        for w in &mut self.wallets {
             w.normalise_zeros();
         }
         self
