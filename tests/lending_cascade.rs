@@ -319,26 +319,26 @@ proptest! {
 
 #[test]
 fn the_lending_cascade_example_from_the_command_line() {
-    // examples/lending-cascade.json is the hand-worked case above: final price 1,773.75.
+    // examples/cascade/lending-cascade.json is the hand-worked case above: final price 1,773.75.
     let run = |args: &[&str]| {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_leverlab")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         serde_json::from_slice::<Value>(&o.stdout).unwrap()
     };
-    let out = run(&["cascade", "examples/lending-cascade.json", "--shock", "-0.025"]);
+    let out = run(&["cascade", "examples/cascade/lending-cascade.json", "--shock", "-0.025"]);
     close(out["final_price"].as_f64().unwrap(), 1773.75, 1e-12);
     assert_eq!((out["liquidated_count"].clone(), out["loan_liquidations"].clone()), (json!(2), json!(1)));
-    // The same loan from examples/market-loans.csv (with a short loan the drop does not reach).
-    let mut s: Value = serde_json::from_str(&std::fs::read_to_string("examples/lending-cascade.json").unwrap()).unwrap();
+    // The same loan from examples/cascade/market-loans.csv (with a short loan the drop does not reach).
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string("examples/cascade/lending-cascade.json").unwrap()).unwrap();
     s["market"].as_object_mut().unwrap().remove("loans");
     let dir = std::env::temp_dir().join(format!("leverlab-lending-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("no-loans.json");
     std::fs::write(&file, s.to_string()).unwrap();
-    let out = run(&["cascade", file.to_str().unwrap(), "--shock", "-0.025", "--loans-csv", "examples/market-loans.csv"]);
+    let out = run(&["cascade", file.to_str().unwrap(), "--shock", "-0.025", "--loans-csv", "examples/cascade/market-loans.csv"]);
     close(out["final_price"].as_f64().unwrap(), 1773.75, 1e-12);
     assert_eq!(out["market"]["loans"], json!(2));
-    let map = run(&["map", file.to_str().unwrap(), "--loans-csv", "examples/market-loans.csv", "--bins", "40", "--range", "0.2"]);
+    let map = run(&["map", file.to_str().unwrap(), "--loans-csv", "examples/cascade/market-loans.csv", "--bins", "40", "--range", "0.2"]);
     let loan_long: f64 = map["loan_long_notional"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).sum();
     assert!(loan_long >= 7875.0, "{loan_long}");
     let _ = std::fs::remove_dir_all(&dir);
