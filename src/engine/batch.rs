@@ -159,6 +159,7 @@ fn plain(p: &Position) -> bool {
         liquidation_fee_factor,
         position_impact,
         funding_rate,
+        option,
     } = p;
     // Fields the checks or the model read beyond the plain ones: the full path.
     let extra = tiers.is_some()
@@ -175,7 +176,8 @@ fn plain(p: &Position) -> bool {
         || close_fee_factor.is_some()
         || price_impact_usd.is_some()
         || liquidation_fee_factor.is_some()
-        || position_impact.is_some();
+        || position_impact.is_some()
+        || option.is_some();
     !extra
         // size finite > 0 and ≤ MAX_SIZE; prices finite > 0 within [MIN_PRICE, MAX_PRICE].
         && p.size > 0.0
