@@ -35,6 +35,16 @@
 //! charged is the proportional pending impact plus the closing impact, capped below at
 //! `−sizeDeltaUsd × maxPositionImpactFactor(negative)` (the rest is claimable later) and above
 //! at `sizeDeltaUsd × maxPositionImpactFactor(positive)`.
+//!
+//! # Design Decision: what is approximated
+//! Prices are single numbers (the contracts' min/max oracle prices are equal here); open
+//! interest is in USD (`USE_OPEN_INTEREST_IN_TOKENS_FOR_BALANCE` off, so the closing impact does
+//! not move with the price); the virtual-inventory impact (the worse of the market's and its
+//! virtual pool's, `getPriceImpactUsd`) is left out; the positive impact paid on closing is not
+//! capped by the impact pool's balance (`capPositiveImpactUsdByPositionImpactPool`); the close
+//! fee is one `close_fee_factor` (the contracts pick the factor for positive or negative
+//! impact); borrowing and funding fees are the pending amounts given, held constant as prices
+//! move.
 
 use serde::{Deserialize, Serialize};
 
