@@ -78,3 +78,22 @@ fn auction_price_path_with_resets() {
         assert!(f.price <= series[k].1 * (1.0 + 1e-9) + 1e-12, "fill {} above the curve {}", f.price, series[k].1);
     }
 }
+
+#[test]
+fn the_lending_view_gathers_report_curves_and_comparison() {
+    use leverlab::engine::protocol::{lending_view, CompareOptions};
+    let s = example("aave-v3");
+    let o = CompareOptions { lltv: Some(0.86), mat: Some(1.5), chop: Some(1.13) };
+    let v = lending_view(&s, o, 0.5).unwrap();
+    close(v.report.health_factor.unwrap(), 0.9625, 1e-12);
+    assert_eq!(v.curves.len(), 2);
+    // The comparison's Aave column is the report's: liquidation at 1,454.55; Morpho at LLTV 86 %:
+    // 12,000 / (10 × 0.86) = 1,395.35; Maker at mat 150 %: 12,000 × 1.5 / 10 = 1,800.
+    let c = v.comparison.unwrap();
+    close(c.columns[0].liquidation_price.unwrap(), 12000.0 / 8.25, 1e-12);
+    close(c.columns[1].liquidation_price.unwrap(), 12000.0 / 8.6, 1e-12);
+    close(c.columns[2].liquidation_price.unwrap(), 1800.0, 1e-12);
+    // Without the Morpho and Maker parameters the view still answers, and says why not.
+    let v = lending_view(&s, CompareOptions { lltv: None, mat: None, chop: None }, 0.5).unwrap();
+    assert!(v.comparison.is_none() && v.comparison_note.unwrap().contains("lltv"));
+}

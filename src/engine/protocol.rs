@@ -255,3 +255,36 @@ pub fn compare_lending(s: &Scenario, o: CompareOptions) -> Result<LendingCompari
         ],
     })
 }
+
+/// Everything the page's lending account view shows, computed at once (by the page's worker):
+/// the account report, the health factor against each asset's price, and for an aave-v3
+/// account the same loan on Morpho and Maker.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LendingView {
+    pub report: crate::engine::lending::LendingReport,
+    pub curves: Vec<crate::engine::lending::curves::HealthCurve>,
+    /// The comparison (aave-v3 with a collateral supply and a borrow); otherwise `null` and
+    /// `comparison_note` says why.
+    pub comparison: Option<LendingComparison>,
+    pub comparison_note: Option<String>,
+}
+
+/// The [`LendingView`] of an aave-v3 or morpho-blue Scenario: [`lending::evaluate`],
+/// [`crate::engine::lending::curves::health_curves`] over ±`range` in 121 points, and
+/// [`compare_lending`] with `o` when it applies.
+///
+/// # Errors
+/// The Scenario's checks and `range` (the comparison's problems become `comparison_note`).
+pub fn lending_view(s: &Scenario, o: CompareOptions, range: f64) -> Result<LendingView, InputErrors> {
+    let report = lending::evaluate(s)?;
+    let curves = crate::engine::lending::curves::health_curves(s, range, 121)?;
+    let (comparison, comparison_note) = if s.venue != Venue::AaveV3 {
+        (None, Some("the comparison reads an aave-v3 account".to_string()))
+    } else {
+        match compare_lending(s, o) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    };
+    Ok(LendingView { report, curves, comparison, comparison_note })
+}
