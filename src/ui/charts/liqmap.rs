@@ -54,6 +54,11 @@ pub fn draw_map(canvas: &HtmlCanvasElement, m: &LiquidationMap, style: &ChartSty
         if m.short_notional[k] > 0.0 {
             chart.draw_series(std::iter::once(Rectangle::new([(a + w, 0.0), (b - w, m.short_notional[k])], style.series[1].filled())))?;
         }
+        // The loans' part of the bin (market.loans and the loan generator), at the bar's foot.
+        let loans = m.loan_long_notional.get(k).copied().unwrap_or(0.0) + m.loan_short_notional.get(k).copied().unwrap_or(0.0);
+        if loans > 0.0 {
+            chart.draw_series(std::iter::once(Rectangle::new([(a + w, 0.0), (b - w, loans)], style.series[3].filled())))?;
+        }
     }
     // Cumulative lines: longs from the price down, shorts from the price up.
     let n = m.long_notional.len();
@@ -84,13 +89,14 @@ pub fn draw_map(canvas: &HtmlCanvasElement, m: &LiquidationMap, style: &ChartSty
         readout: Rc::new(move |x, _| {
             let k = data.bin_edges.partition_point(|e| *e <= x).saturating_sub(1).min(data.long_notional.len().saturating_sub(1));
             let (a, b) = (data.bin_edges[k], data.bin_edges[k + 1]);
-            let (side, per, cum) = if b <= data.price || (a < data.price && x < data.price) {
-                ("longs", data.long_notional[k], data.cumulative_long[k])
+            let (side, per, cum, loans) = if b <= data.price || (a < data.price && x < data.price) {
+                ("longs", data.long_notional[k], data.cumulative_long[k], data.loan_long_notional.get(k).copied().unwrap_or(0.0))
             } else {
-                ("shorts", data.short_notional[k], data.cumulative_short[k])
+                ("shorts", data.short_notional[k], data.cumulative_short[k], data.loan_short_notional.get(k).copied().unwrap_or(0.0))
             };
+            let of_loans = if loans > 0.0 { format!(" (loans {})", format::num(loans)) } else { String::new() };
             format!(
-                "price {}…{} · {side} liquidated in this bin {} · liquidatable between {} and here {}",
+                "price {}…{} · {side} liquidated in this bin {}{of_loans} · liquidatable between {} and here {}",
                 format::price(a),
                 format::price(b),
                 format::num(per),
