@@ -625,8 +625,8 @@ fn every_example_reproduces_its_published_figure() {
         if Venue::from_name(venue["venue"].as_str().unwrap_or("")).is_ok_and(Venue::is_protocol) {
             continue; // the DeFi protocols' examples have their own reference tests
         }
-        if ["options", "collateral"].contains(&name.as_str()) {
-            continue; // options and multi-asset collateral: checked in tests/options.rs
+        if ["options", "collateral", "portfolio"].contains(&name.as_str()) {
+            continue; // options, multi-asset collateral and portfolio margin: checked in tests/options.rs
         }
         let (_, want, tol) = cases.iter().find(|c| c.0 == name).unwrap_or_else(|| panic!("examples/{name}.json has no case here"));
         let r = eval(&text);

@@ -95,3 +95,25 @@ fn bad_option_and_collateral_input_is_named() {
     let e = run("eval", &example("options"), json!({})).unwrap_err();
     assert!(e.contains("positions[0].option: an option position") && e.contains("greeks"), "{e}");
 }
+
+#[test]
+fn portfolio_example_reports_the_grid_beside_standard_margin() {
+    let r = run("portfolio", &example("portfolio"), json!({})).unwrap();
+    // 9 price buckets of ±16 % × volatility up/same/down (Deribit's Portfolio Margin article).
+    assert_eq!(r["scenarios"].as_array().unwrap().len(), 27);
+    let worst = &r["scenarios"][r["worst_scenario"].as_u64().unwrap() as usize];
+    close(-worst["pnl"].as_f64().unwrap(), r["worst_loss"].as_f64().unwrap(), 1e-15, "worst scenario sets the loss");
+    // 3 net short calls at one strike: 3 × 0.01 BTC ([DRB-PM-old]'s per-strike contingency).
+    close(r["option_contingency"].as_f64().unwrap(), 0.03, 1e-15, "option contingency");
+    // IM = worst loss + contingencies; MM = 0.8 × IM (mm_factor of Deribit's 2024 parameters).
+    let im = r["worst_loss"].as_f64().unwrap() + 0.03;
+    close(r["initial_margin"].as_f64().unwrap(), im, 1e-12, "IM");
+    close(r["maintenance_margin"].as_f64().unwrap(), 0.8 * im, 1e-12, "MM");
+    // The perpetual hedges the short calls: portfolio margin is below the standard margin.
+    assert!(r["initial_margin"].as_f64().unwrap() < r["standard"]["initial_margin"].as_f64().unwrap());
+    assert!(r["options"][0]["vol_up"].as_f64().unwrap() > 0.55 && r["options"][0]["vol_down"].as_f64().unwrap() < 0.55);
+    assert!(r["liquidation"]["down_move"].as_f64().unwrap() < 0.0);
+    // eval names the command that answers for portfolio mode.
+    let e = run("eval", &example("portfolio"), json!({})).unwrap_err();
+    assert!(e.contains("margin_mode: portfolio") && e.contains("`portfolio` command"), "{e}");
+}

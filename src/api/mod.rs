@@ -224,6 +224,13 @@ Command {
     run: portfolio::collateral_cmd,
 },
 Command {
+    name: "portfolio",
+    summary: "Portfolio margin (Deribit grid or CME SPAN): every scenario's P&L, the margin-setting one, liquidation move, standard margin beside it",
+    help: portfolio::PORTFOLIO_HELP,
+    options: &[],
+    run: portfolio::portfolio_cmd,
+},
+Command {
     name: "map",
     summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
     help: cascade::MAP_HELP,

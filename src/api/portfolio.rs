@@ -1,7 +1,7 @@
 //! The front-door commands of multi-asset collateral (and, as they land, portfolio margin).
 
 use super::{to_json, whole, CmdResult, Opt, Options};
-use crate::engine::{collateral, FieldError, InputErrors, Scenario};
+use crate::engine::{collateral, portfolio, FieldError, InputErrors, Scenario};
 
 pub const COLLATERAL_HELP: &str = include_str!("help/collateral.txt");
 
@@ -15,4 +15,11 @@ pub fn collateral_cmd(s: &Scenario, o: &Options) -> CmdResult {
         return Err(InputErrors::from(FieldError::new("points", "must be from 2 to 201")));
     }
     collateral::collateral_report(s, points as usize).map(|r| to_json(&r))
+}
+
+pub const PORTFOLIO_HELP: &str = include_str!("help/portfolio.txt");
+
+/// `leverlab portfolio`: [`portfolio::portfolio_margin`].
+pub fn portfolio_cmd(s: &Scenario, _o: &Options) -> CmdResult {
+    portfolio::portfolio_margin(s).map(|r| to_json(&r))
 }

@@ -827,6 +827,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             vault: None,
             auction: None,
             now: None,
+            portfolio_margin: None,
             collateral: None,
         };
         // The row an error names, by the `positions[i]` of its path.

@@ -215,6 +215,7 @@ impl BookEvaluator {
                 vault: None,
                 auction: None,
                 now: None,
+                portfolio_margin: None,
                 collateral: None,
             },
             models: ModelTable::default(),

@@ -702,6 +702,7 @@ mod tests {
         introspect::assert_matches::<crate::engine::gmx::PositionImpact>(crate::engine::gmx::POSITION_IMPACT_FIELDS);
         introspect::assert_matches::<crate::engine::options::OptionSpec>(crate::engine::options::OPTION_FIELDS);
         introspect::assert_matches::<crate::engine::collateral::CollateralAsset>(crate::engine::collateral::COLLATERAL_FIELDS);
+        introspect::assert_matches::<crate::engine::portfolio::PortfolioMargin>(crate::engine::portfolio::PORTFOLIO_MARGIN_FIELDS);
         introspect::assert_matches::<crate::engine::collateral::HaircutTier>(crate::engine::collateral::HAIRCUT_TIER_FIELDS);
     }
 

@@ -15,6 +15,7 @@ pub mod maker;
 pub mod limits;
 pub mod margin;
 pub mod options;
+pub mod portfolio;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
@@ -195,6 +196,13 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         .into());
     }
     s.validate()?;
+    if s.margin_mode == MarginMode::Portfolio {
+        return Err(FieldError::new(
+            "margin_mode",
+            "portfolio: the futures Report gives standard (cross) margins; the `portfolio` command gives the portfolio margin and the standard one beside it (or set margin_mode to cross)",
+        )
+        .into());
+    }
     if let Some(with_wallet) = collateral::as_wallet(s) {
         // Multi-asset collateral: its value after haircuts is the cross wallet.
         return evaluate(&with_wallet);

@@ -145,6 +145,9 @@ pub enum MarginMode {
     #[default]
     Isolated,
     Cross,
+    /// Portfolio margin: the account's positions stressed together over a scenario grid
+    /// (`engine::portfolio`); the positions share `wallet_balance` as in cross mode.
+    Portfolio,
 }
 
 /// Long gains when the price rises; short gains when it falls.
@@ -319,6 +322,9 @@ pub struct Scenario {
     /// The time of the Scenario (RFC 3339, `2026-01-01T00:00:00Z`): options' `expiry` counts from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub now: Option<String>,
+    /// Portfolio mode: the model and its parameters (see `engine::portfolio`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio_margin: Option<crate::engine::portfolio::PortfolioMargin>,
     /// Multi-asset collateral instead of one balance (see `engine::collateral`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collateral: Option<Vec<crate::engine::collateral::CollateralAsset>>,
@@ -350,7 +356,7 @@ pub const SIDES: &[&str] = &["long", "short"];
 /// The contract names of the format.
 pub const CONTRACTS: &[&str] = &["linear", "inverse", "option"];
 /// The margin-mode names of the format.
-pub const MARGIN_MODES: &[&str] = &["isolated", "cross"];
+pub const MARGIN_MODES: &[&str] = &["isolated", "cross", "portfolio"];
 
 /// The fields of a tier table's row ([`Tier`]).
 pub const TIER_FIELDS: &[Field] = &[
@@ -409,6 +415,7 @@ pub const SCENARIO_FIELDS: &[Field] = &[
     opt("vault", Shape::Object(crate::engine::maker::VAULT_FIELDS)),
     opt("auction", Shape::Object(crate::engine::maker::AUCTION_FIELDS)),
     opt("now", Shape::Text),
+    opt("portfolio_margin", Shape::Object(crate::engine::portfolio::PORTFOLIO_MARGIN_FIELDS)),
     opt("collateral", Shape::List(&Shape::Object(crate::engine::collateral::COLLATERAL_FIELDS))),
 ];
 
@@ -516,6 +523,11 @@ impl Scenario {
 
     /// The range and combination problems of [`Scenario::validate`], pushed onto `errors`.
     pub fn problems(&self, errors: &mut Vec<FieldError>) {
+        crate::engine::portfolio::problems(self, errors);
+        if self.margin_mode == MarginMode::Portfolio {
+            // The positions share the wallet as in cross mode; the grid is checked above.
+            return Scenario { margin_mode: MarginMode::Cross, portfolio_margin: None, ..self.clone() }.problems(errors);
+        }
         // The DeFi protocols read their own sections; exchange presets reject them.
         crate::engine::protocol::validate(self, errors);
         if self.venue.is_protocol() {
@@ -541,6 +553,8 @@ impl Scenario {
             (MarginMode::Cross, Some(w)) => check_non_negative(errors, "wallet_balance", w),
             // Per-coin wallets instead (see `venue::check_venue_rules`).
             (MarginMode::Cross, None) | (MarginMode::Isolated, None) => {}
+            // Checked as cross (see the top of this function).
+            (MarginMode::Portfolio, _) => {}
         }
         if self.margin_mode == MarginMode::Cross && self.positions.len() > 1 {
             let first = self.positions.first().map(|p| self.contract_of(p));

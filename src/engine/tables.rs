@@ -196,12 +196,22 @@ pub fn base_coin(symbol: &str) -> String {
     }
 }
 
-/// The coin of an option symbol in Deribit's form `COIN-DDMMMYY-STRIKE-C|P`
-/// (`BTC-27MAR26-100000-C` → `BTC`), whose date and strike are not part of the coin.
+/// The coin of a dated Deribit instrument, `COIN-DDMMMYY` (a future) or
+/// `COIN-DDMMMYY-STRIKE-C|P` (an option): `BTC-27MAR26-100000-C` → `BTC`; its date and strike
+/// are not part of the coin.
 fn option_coin(symbol: &str) -> Option<&str> {
     let parts: Vec<&str> = symbol.trim().split('-').collect();
+    let dated = |d: &str| {
+        let b = d.as_bytes();
+        (6..=7).contains(&b.len())
+            && b[..b.len() - 5].iter().all(u8::is_ascii_digit)
+            && b[b.len() - 5..b.len() - 2].iter().all(u8::is_ascii_alphabetic)
+            && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+    };
     match parts.as_slice() {
-        [coin, _, _, "C" | "P" | "c" | "p"] if !coin.is_empty() => Some(if coin.eq_ignore_ascii_case("XBT") { "BTC" } else { coin }),
+        [coin, date] | [coin, date, _, "C" | "P" | "c" | "p"] if !coin.is_empty() && dated(date) => {
+            Some(if coin.eq_ignore_ascii_case("XBT") { "BTC" } else { coin })
+        }
         _ => None,
     }
 }

@@ -409,6 +409,7 @@ impl FormState {
             vault: None,
             auction: None,
             now: None,
+            portfolio_margin: None,
             collateral: None,
         };
         (s, errors)

@@ -81,7 +81,14 @@ pub fn greeks(s: &Scenario) -> Result<GreeksReport, InputErrors> {
         .filter(|&i| s.positions[i].option.is_some())
         .map(|i| crate::engine::options::option_greeks(s, i))
         .collect::<Result<Vec<_>, _>>()?;
-    let futures = Scenario { positions: s.positions.iter().filter(|p| p.option.is_none()).cloned().collect(), ..s.clone() };
+    // The futures as a cross account in portfolio mode (the futures Report gives standard margins).
+    let mode = if s.margin_mode == crate::engine::MarginMode::Portfolio { crate::engine::MarginMode::Cross } else { s.margin_mode };
+    let futures = Scenario {
+        positions: s.positions.iter().filter(|p| p.option.is_none()).cloned().collect(),
+        margin_mode: mode,
+        portfolio_margin: None,
+        ..s.clone()
+    };
     let report = evaluate(&futures)?;
     let rate = risk_market(&futures).funding_rate_8h.unwrap_or(0.0);
     let positions: Vec<PositionGreeks> = report

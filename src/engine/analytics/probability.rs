@@ -276,6 +276,7 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
         vault: None,
         auction: None,
         now: None,
+        portfolio_margin: None,
         collateral: None,
     }
 }

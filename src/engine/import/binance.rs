@@ -105,7 +105,7 @@ fn row(it: &At<'_>, kind: Kind, coin_m: bool) -> Result<Option<Row>, FieldError>
     };
     let mut notes = it.unread(READ_UM);
     let margin = match mode {
-        MarginMode::Cross => None,
+        MarginMode::Cross | MarginMode::Portfolio => None,
         MarginMode::Isolated => match isolated_wallet.filter(|w| *w > 0.0) {
             Some(w) => Some(w),
             None => {

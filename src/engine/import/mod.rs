@@ -637,6 +637,7 @@ fn assemble(
             vault: None,
             auction: None,
             now: None,
+            portfolio_margin: None,
             collateral: None,
         };
         scenario.validate()?;
@@ -759,7 +760,7 @@ fn assemble(
     if positions.is_empty() {
         notes.push("no open position in the responses (flat rows are skipped)".into());
     }
-    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, collateral: None };
+    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None };
     scenario.validate()?;
     crate::engine::check_magnitudes(&scenario)?;
     Ok(Imported { scenario, recognised, assumptions, notes, missing_balance })
@@ -776,6 +777,7 @@ fn mode_name(m: MarginMode) -> &'static str {
     match m {
         MarginMode::Isolated => "isolated",
         MarginMode::Cross => "cross",
+        MarginMode::Portfolio => "portfolio",
     }
 }
 

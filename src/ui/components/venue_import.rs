@@ -236,7 +236,7 @@ fn recognised_html(i: &Imported) -> Html {
     let s = &i.scenario;
     html! {
         <div class="vi-result">
-            <p><strong>{ format!("Recognised {} position{} — {} {} margin.", s.positions.len(), if s.positions.len() == 1 { "" } else { "s" }, s.venue, match s.margin_mode { crate::engine::MarginMode::Cross => "cross", crate::engine::MarginMode::Isolated => "isolated" }) }</strong></p>
+            <p><strong>{ format!("Recognised {} position{} — {} {} margin.", s.positions.len(), if s.positions.len() == 1 { "" } else { "s" }, s.venue, match s.margin_mode { crate::engine::MarginMode::Cross => "cross", crate::engine::MarginMode::Isolated => "isolated", crate::engine::MarginMode::Portfolio => "portfolio" }) }</strong></p>
             <ul class="vi-recognised">
                 { for i.recognised.iter().map(|r| html! {
                     <li>{ format!("Response {}: {} {} — {} open position{}{}", r.input + 1, r.venue, r.endpoint, r.positions,
