@@ -117,3 +117,18 @@ fn portfolio_example_reports_the_grid_beside_standard_margin() {
     let e = run("eval", &example("portfolio"), json!({})).unwrap_err();
     assert!(e.contains("margin_mode: portfolio") && e.contains("`portfolio` command"), "{e}");
 }
+
+#[test]
+fn payoff_curve_of_the_example_book() {
+    let r = run("payoff", &example("options"), json!({"range": 0.3, "points": 7})).unwrap();
+    let rows = r.as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    // At +30 % (119,600): short 3 calls K 100,000 at 0.045 BTC pay (119,600 − 100,000)/119,600
+    // each; long 2 puts K 85,000 at 0.03 expire worthless; the perpetual (no mark: at its entry
+    // 91,000, moved 30 % to 118,300) long $150,000 earns 150,000 × (1/91,000 − 1/118,300).
+    let last = &rows[6];
+    let want = -3.0 * (19_600.0 / 119_600.0 - 0.045) - 2.0 * 0.03 + 150_000.0 * (1.0 / 91_000.0 - 1.0 / 118_300.0);
+    close(last["at_expiry"].as_f64().unwrap(), want, 1e-12, "at expiry, +30 %");
+    let e = run("payoff", &example("options"), json!({"range": 1.5})).unwrap_err();
+    assert!(e.contains("range: must be a move above 0 and at most 0.99"), "{e}");
+}

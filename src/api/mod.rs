@@ -231,6 +231,13 @@ Command {
     run: portfolio::portfolio_cmd,
 },
 Command {
+    name: "payoff",
+    summary: "Option book P&L over a common move: value now and at expiry (the payoff chart)",
+    help: portfolio::PAYOFF_HELP,
+    options: portfolio::PAYOFF_OPTIONS,
+    run: portfolio::payoff_cmd,
+},
+Command {
     name: "map",
     summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
     help: cascade::MAP_HELP,

@@ -1,6 +1,6 @@
 //! The front-door commands of multi-asset collateral (and, as they land, portfolio margin).
 
-use super::{to_json, whole, CmdResult, Opt, Options};
+use super::{num, to_json, whole, CmdResult, Opt, Options};
 use crate::engine::{collateral, portfolio, FieldError, InputErrors, Scenario};
 
 pub const COLLATERAL_HELP: &str = include_str!("help/collateral.txt");
@@ -22,4 +22,16 @@ pub const PORTFOLIO_HELP: &str = include_str!("help/portfolio.txt");
 /// `leverlab portfolio`: [`portfolio::portfolio_margin`].
 pub fn portfolio_cmd(s: &Scenario, _o: &Options) -> CmdResult {
     portfolio::portfolio_margin(s).map(|r| to_json(&r))
+}
+
+pub const PAYOFF_HELP: &str = include_str!("help/payoff.txt");
+
+/// The options of `payoff`.
+pub const PAYOFF_OPTIONS: &[Opt] = &[num("range"), whole("points")];
+
+/// `leverlab payoff`: [`portfolio::payoff_curve`].
+pub fn payoff_cmd(s: &Scenario, o: &Options) -> CmdResult {
+    let range = super::opt_f64(o, "range")?.unwrap_or(0.5);
+    let points = super::opt_f64(o, "points")?.unwrap_or(101.0);
+    portfolio::payoff_curve(s, range, points as usize).map(|r| to_json(&r))
 }

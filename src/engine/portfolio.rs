@@ -683,6 +683,79 @@ fn standard(s: &Scenario) -> Result<StandardMargin, InputErrors> {
     })
 }
 
+/// One point of the payoff curve.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PayoffPoint {
+    /// Move of every instrument's price (fraction).
+    pub price_move: f64,
+    /// The first position's (underlying) price at the move.
+    pub price: f64,
+    /// P&L since entry if the price moved now (options at their model value, volatility and
+    /// time held), settlement asset.
+    pub value_now: f64,
+    /// P&L since entry at the options' expiry (options at their payoff; futures as now).
+    pub at_expiry: f64,
+}
+
+/// The book's P&L over a common move of the underlying, now and at expiry: the payoff chart
+/// of an option book (module docs for the revaluation). Premiums count from `entry_price`;
+/// futures P&L from their entry: linear `s Q (P' − E)`, inverse `s N (1/E − 1/P')`.
+///
+/// # Errors
+/// The Scenario's input problems; `range` outside (0, 0.99]; `points` outside 2 to 10,001 or
+/// above the work ceiling (points × positions ≤ 2·10⁶).
+pub fn payoff_curve(s: &Scenario, range: f64, points: usize) -> Result<Vec<PayoffPoint>, InputErrors> {
+    if !(range > 0.0 && range <= 0.99) {
+        return Err(FieldError::new("range", "must be a move above 0 and at most 0.99").into());
+    }
+    if !(2..=10_001).contains(&points) {
+        return Err(FieldError::new("points", "must be from 2 to 10001").into());
+    }
+    crate::engine::limits::per_position("points", "points", points as u64, s.positions.len())?;
+    s.validate()?;
+    if s.positions.is_empty() {
+        return Err(FieldError::new("positions", "list at least one position").into());
+    }
+    let p = Parameters::of(s);
+    let (inst, _) = instruments(s, &p)?;
+    let first = &s.positions[0];
+    let price0 = first.option.as_ref().map_or(first.mark_price.unwrap_or(first.entry_price), |o| o.underlying_price);
+    let from_entry: Vec<f64> = s
+        .positions
+        .iter()
+        .zip(&inst)
+        .map(|(pos, x)| match x {
+            // Model value now − premium paid, per the position's sign and size.
+            Instrument::Option { sign, size, now, .. } => sign * size * (now - pos.entry_price),
+            Instrument::Future { sign, size, price, inverse } => {
+                if *inverse {
+                    sign * size * (1.0 / pos.entry_price - 1.0 / price)
+                } else {
+                    sign * size * (price - pos.entry_price)
+                }
+            }
+        })
+        .collect();
+    Ok((0..points)
+        .map(|k| {
+            let m = -range + 2.0 * range * k as f64 / (points - 1) as f64;
+            let (mut now, mut expiry) = (0.0, 0.0);
+            for ((pos, x), base) in s.positions.iter().zip(&inst).zip(&from_entry) {
+                let moved = base + x.pnl(m, VolMove::Same, None);
+                now += moved;
+                expiry += match (&pos.option, x) {
+                    (Some(o), Instrument::Option { sign, size, model, .. }) => {
+                        let settle = options::settlement(s, o);
+                        sign * size * (options::payoff(o.kind, settle, o.strike, model.s * (1.0 + m)) - pos.entry_price)
+                    }
+                    _ => moved,
+                };
+            }
+            PayoffPoint { price_move: m, price: price0 * (1.0 + m), value_now: now, at_expiry: expiry }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,6 +862,23 @@ mod tests {
         let equity = 2.0 + 5.0 * m / (1.0 + m);
         assert!(m < -0.05 && r.liquidation.up_move.is_none());
         assert!((equity - mm).abs() < 1e-4, "{equity} vs {mm}");
+    }
+
+    /// A long call bought for its model value: at expiry the curve is the hockey stick
+    /// `max(P − K, 0) − premium` (Hull ch. 10, payoff of a long call), and now it lies above
+    /// it (time value ≥ 0 with r = 0).
+    #[test]
+    fn payoff_curve_of_a_long_call() {
+        let s = parse(serde_json::json!({"venue": "generic", "margin_mode": "cross", "wallet_balance": 0,
+            "positions": [{"symbol": "ETH-27MAR26-2000-C", "contract": "option", "size": 2, "entry_price": 100,
+              "option": {"type": "call", "strike": 2000, "expiry_years": 0.25, "underlying_price": 2000, "volatility": 0.6, "settlement": "linear"}}]}));
+        let c = payoff_curve(&s, 0.5, 11).unwrap();
+        for pt in &c {
+            let want = 2.0 * ((pt.price - 2000.0).max(0.0) - 100.0);
+            assert!((pt.at_expiry - want).abs() < 1e-9, "{pt:?}");
+            assert!(pt.value_now >= pt.at_expiry - 1e-9);
+        }
+        assert_eq!(c.first().unwrap().price, 1000.0);
     }
 
     #[test]
