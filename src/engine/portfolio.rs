@@ -309,6 +309,15 @@ pub struct PmLiquidation {
     /// The first futures or option underlying's price at those moves.
     pub down_price: Option<f64>,
     pub up_price: Option<f64>,
+    /// The probability that the underlying touches the down (up) move within `horizon_days`:
+    /// the closed-form first passage of `analytics::passage` (drifted GBM, `market.drift`),
+    /// each barrier alone; `null` without that move.
+    pub down_probability: Option<f64>,
+    pub up_probability: Option<f64>,
+    pub horizon_days: f64,
+    /// The volatility used: `market.volatility` of the first position's symbol, else the
+    /// first option's volatility; `null` (and no probabilities) when there is neither.
+    pub volatility: Option<f64>,
 }
 
 /// The `portfolio` result.
@@ -640,11 +649,30 @@ fn liquidation(s: &Scenario, p: &Parameters) -> PmLiquidation {
     let down = find(-0.99, 99);
     let up = find(5.0, 500);
     let price = s.positions.first().map(|q| q.option.as_ref().map_or(q.mark_price.unwrap_or(q.entry_price), |o| o.underlying_price));
+    let risk = crate::engine::analytics::risk_market(s);
+    let horizon = crate::engine::analytics::horizon_days(s, None);
+    let sigma = s
+        .positions
+        .first()
+        .and_then(|q| risk.volatility.get(&q.symbol).copied())
+        .or_else(|| instruments(s, p).ok()?.0.iter().find_map(|x| match x {
+            Instrument::Option { model, .. } => Some(model.sigma),
+            Instrument::Future { .. } => None,
+        }));
+    let probability = |m: Option<f64>| {
+        let (m, sigma) = (m?, sigma?);
+        let b = (1.0 + m).max(f64::MIN_POSITIVE).ln();
+        Some(crate::engine::analytics::passage::hit_probability(b, risk.log_drift(sigma), sigma, horizon / 365.0))
+    };
     PmLiquidation {
         down_move: down,
         up_move: up,
         down_price: down.zip(price).map(|(m, p)| p * (1.0 + m)),
         up_price: up.zip(price).map(|(m, p)| p * (1.0 + m)),
+        down_probability: probability(down),
+        up_probability: probability(up),
+        horizon_days: horizon,
+        volatility: sigma,
     }
 }
 
@@ -862,6 +890,19 @@ mod tests {
         let equity = 2.0 + 5.0 * m / (1.0 + m);
         assert!(m < -0.05 && r.liquidation.up_move.is_none());
         assert!((equity - mm).abs() < 1e-4, "{equity} vs {mm}");
+        // Without market.volatility or an option there is no volatility: no probability.
+        assert_eq!(r.liquidation.down_probability, None);
+        let with_vol = Scenario {
+            market: Some(crate::engine::parse_scenario(&serde_json::json!({"venue": "deribit", "market": {"volatility": {"BTC-PERPETUAL": 0.6}, "horizon_days": 30}}).to_string()).unwrap().market.unwrap()),
+            ..s.clone()
+        };
+        let r = portfolio_margin(&with_vol).unwrap();
+        // The reflection principle with ν = μ − σ²/2, μ = 0: the passage module's formula at
+        // b = ln(1 + m), σ 0.6, 30 days.
+        let b = (1.0 + m).ln();
+        let want = crate::engine::analytics::passage::hit_probability(b, -0.18, 0.6, 30.0 / 365.0);
+        assert_eq!(r.liquidation.down_probability, Some(want));
+        assert!(want > 0.0 && want < 1.0);
     }
 
     /// A long call bought for its model value: at expiry the curve is the hockey stick
