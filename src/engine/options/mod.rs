@@ -599,6 +599,40 @@ mod tests {
         assert!(!e.contains("NaN"));
     }
 
+    /// Deribit's own settlement examples: "Options explained" [DRB-fd]: a 300 call with the
+    /// delivery price at 400 "will expire with a value of 100USD, which is 0.25BTC"; a 300 put
+    /// at 200 "0.5BTC". "Inverse Options" [DRB-inv]: a call K 100,000 bought for 0.05 BTC,
+    /// delivery 125,000: settled for 25,000 USD = 0.2 BTC, so the buyer's PnL is 0.2 − 0.05.
+    #[test]
+    fn deribit_settlement_examples() {
+        assert_eq!(payoff(OptionType::Call, Contract::Inverse, 300.0, 400.0), 0.25);
+        assert_eq!(payoff(OptionType::Put, Contract::Inverse, 300.0, 200.0), 0.5);
+        let s = scenario(serde_json::json!({"type": "call", "strike": 100000, "expiry_years": 0.1, "underlying_price": 100000, "volatility": 0.5}), "long", 0.05);
+        let r = pnl_row(&s, 0, 125_000.0).unwrap();
+        assert!((r.pnl - (0.2 - 0.05)).abs() < 1e-15);
+    }
+
+    /// Haug's examples through the format's models (QuantLib's europeanoption.cpp data):
+    /// Garman-Kohlhagen currency call S 1.56, K 1.60, r 0.06, r_f 0.08, T 0.5, σ 0.12 →
+    /// 0.0291; Black-76 (the row with q = r = 0.10, i.e. b = 0) F 19, K 19, r 0.10, T 0.75,
+    /// σ 0.28 → call and put 1.7011.
+    #[test]
+    fn haug_examples_through_the_models_of_the_format() {
+        let doc = |o: serde_json::Value| {
+            let d = serde_json::json!({"venue": "generic", "margin_mode": "cross", "wallet_balance": 1,
+                "positions": [{"symbol": "X", "contract": "option", "size": 1, "entry_price": 0.01, "option": o}]});
+            option_greeks(&crate::engine::parse_scenario(&d.to_string()).unwrap(), 0).unwrap().value.price
+        };
+        let gk = doc(serde_json::json!({"type": "call", "strike": 1.60, "expiry_years": 0.5, "underlying_price": 1.56, "volatility": 0.12,
+            "rate": 0.06, "dividend_yield": 0.08, "model": "garman-kohlhagen", "settlement": "linear"}));
+        assert!((gk - 0.0291).abs() < 1e-4, "{gk}");
+        for kind in ["call", "put"] {
+            let b76 = doc(serde_json::json!({"type": kind, "strike": 19, "expiry_years": 0.75, "underlying_price": 19, "volatility": 0.28,
+                "rate": 0.10, "model": "black-76", "settlement": "linear"}));
+            assert!((b76 - 1.7011).abs() < 1e-4, "{kind} {b76}");
+        }
+    }
+
     #[test]
     fn pnl_at_expiry_is_payoff_minus_premium() {
         // Short 3 inverse calls K 100000 sold at 0.045 BTC; BTC at 120000 at expiry: payoff
