@@ -132,3 +132,16 @@ fn payoff_curve_of_the_example_book() {
     let e = run("payoff", &example("options"), json!({"range": 1.5})).unwrap_err();
     assert!(e.contains("range: must be a move above 0 and at most 0.99"), "{e}");
 }
+
+#[test]
+fn binance_portfolio_model_answers_with_the_unimmr() {
+    // Binance PM Pro's example loans: 0.04 BTC and 15 ETH at 10 % → Margin MM 0.004 and 1.5
+    // (prices of 1), beside 1,000 USDT.
+    let doc = json!({"venue": "binance-usdm", "margin_mode": "portfolio", "portfolio_margin": {"model": "binance"},
+        "collateral": [{"asset": "USDT", "amount": 1000, "price": 1},
+                       {"asset": "BTC", "amount": 0.1, "price": 1}, {"asset": "BTC", "amount": -0.04, "price": 1},
+                       {"asset": "ETH", "amount": 20, "price": 1}, {"asset": "ETH", "amount": -15, "price": 1}]});
+    let r = run("portfolio", &doc.to_string(), json!({})).unwrap();
+    close(r["margin_maintenance_margin"].as_f64().unwrap(), 1.504, 1e-12, "margin MM");
+    assert_eq!(r["status"], "trade freely");
+}

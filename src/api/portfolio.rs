@@ -21,6 +21,10 @@ pub const PORTFOLIO_HELP: &str = include_str!("help/portfolio.txt");
 
 /// `leverlab portfolio`: [`portfolio::portfolio_margin`].
 pub fn portfolio_cmd(s: &Scenario, _o: &Options) -> CmdResult {
+    let pm = s.portfolio_margin.clone().unwrap_or_default();
+    if pm.model == Some(portfolio::PmModel::Binance) && s.margin_mode == crate::engine::MarginMode::Portfolio {
+        return collateral::unimmr(s, pm.loan_mmr.unwrap_or(0.10)).map(|r| to_json(&r));
+    }
     portfolio::portfolio_margin(s).map(|r| to_json(&r))
 }
 

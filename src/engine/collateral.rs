@@ -357,6 +357,117 @@ fn surface(list: &[CollateralAsset], values: &[f64], pnl: f64, mm: f64, points: 
     Some(Surface { x_asset: list[x].asset.clone(), y_asset: list[y].asset.clone(), x_prices: xs, y_prices: ys, margin, boundary })
 }
 
+/// One coin of a Binance Portfolio Margin account.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct UniMmrAsset {
+    pub asset: String,
+    /// Σ of the asset's entries (`MarginAsset − MarginLoan`).
+    pub net_amount: f64,
+    /// Σ of its negative entries, as a positive amount (`MarginLoan`).
+    pub loan: f64,
+    /// `min(net × P × ratio, net × P)` (the haircut only on a positive net), quote.
+    pub equity: f64,
+    /// `loan × loan_mmr × P`, quote.
+    pub margin_mm: f64,
+}
+
+/// Binance Portfolio Margin Pro's unified maintenance margin ratio.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct UniMmrReport {
+    pub source: String,
+    pub assets: Vec<UniMmrAsset>,
+    /// Σ equity of the assets.
+    pub equity: f64,
+    /// Σ unrealised PnL of the (linear) futures, quote.
+    pub futures_unrealised_pnl: f64,
+    /// `equity + futures_unrealised_pnl` (open orders' loss: none in a Scenario).
+    pub adjusted_equity: f64,
+    pub futures_maintenance_margin: f64,
+    pub margin_maintenance_margin: f64,
+    /// `futures_maintenance_margin + margin_maintenance_margin`.
+    pub maintenance_margin: f64,
+    /// `adjusted_equity / maintenance_margin`; `null` without maintenance margin.
+    pub uni_mmr: Option<f64>,
+    /// Binance PM Pro's band: `trade freely` (> 150 %), `reminder` (120–150 %),
+    /// `reduce only` (105–120 %), `liquidation` (100–105 %), `liquidation and claim` (≤ 100 %).
+    pub status: String,
+}
+
+/// Binance Portfolio Margin Pro's uniMMR [BN-PM]:
+/// `uniMMR = Σ adjustedEquity / Σ MM`, `Equity = Σ min((MarginAsset − MarginLoan + futuresAsset
+/// + futuresUnrealPnL) × index × collateralRate, (…) × index)`, `MM = Σ futuresMM × index + Σ
+/// MarginMM × index`, `MarginMM = Loan × MMR` (3x 10 %, 5x 8 %, 10x 5 %). The `collateral`
+/// entries of one asset are netted first (an asset and its loan as two entries, the loan
+/// negative); the asset's `ratio` or tiers apply to a positive net only. The futures'
+/// unrealised PnL (linear, quote) counts at 100 % and their MM comes from the futures Report
+/// with the collateral value as the cross wallet.
+///
+/// [BN-PM]: binance.com FAQ "Binance Portfolio Margin Pro Maintenance Margin Ratio Calculation".
+///
+/// # Errors
+/// No `collateral`; the Scenario's input problems.
+pub fn unimmr(s: &Scenario, loan_mmr: f64) -> Result<UniMmrReport, InputErrors> {
+    let Some(list) = &s.collateral else {
+        return Err(FieldError::new("collateral", "required for the binance portfolio model: list the account's assets and loans").into());
+    };
+    let cross = Scenario { margin_mode: MarginMode::Cross, portfolio_margin: None, ..s.clone() };
+    cross.validate()?;
+    let mut assets: Vec<(UniMmrAsset, &CollateralAsset)> = Vec::new();
+    for c in list {
+        match assets.iter_mut().find(|(a, _)| a.asset == c.asset) {
+            Some((a, _)) => {
+                a.net_amount += c.amount;
+                a.loan += (-c.amount).max(0.0);
+            }
+            None => assets.push((
+                UniMmrAsset { asset: c.asset.clone(), net_amount: c.amount, loan: (-c.amount).max(0.0), equity: 0.0, margin_mm: 0.0 },
+                c,
+            )),
+        }
+    }
+    let assets: Vec<UniMmrAsset> = assets
+        .into_iter()
+        .map(|(mut a, c)| {
+            // The first entry's haircut on the net amount, without a loan buffer.
+            let net = CollateralAsset { amount: a.net_amount, debt_buffer: None, ..c.clone() };
+            a.equity = net.value_at(c.price);
+            a.margin_mm = a.loan * loan_mmr * c.price;
+            a
+        })
+        .collect();
+    let (pnl, fmm) = if s.positions.is_empty() {
+        (0.0, 0.0)
+    } else {
+        let r = crate::engine::evaluate(&as_wallet(&cross).unwrap_or(cross))?;
+        (r.positions.iter().map(|p| p.unrealized_pnl).sum::<f64>(), r.positions.iter().map(|p| p.maintenance_margin).sum::<f64>())
+    };
+    let equity: f64 = assets.iter().map(|a| a.equity).sum();
+    let mmm: f64 = assets.iter().map(|a| a.margin_mm).sum();
+    let adjusted = equity + pnl;
+    let mm = fmm + mmm;
+    let ratio = (mm > 0.0).then(|| adjusted / mm);
+    let status = match ratio {
+        None => "trade freely",
+        Some(r) if r > 1.5 => "trade freely",
+        Some(r) if r > 1.2 => "reminder",
+        Some(r) if r > 1.05 => "reduce only",
+        Some(r) if r > 1.0 => "liquidation",
+        Some(_) => "liquidation and claim",
+    };
+    Ok(UniMmrReport {
+        source: "Binance Portfolio Margin Pro uniMMR (binance.com FAQ, Portfolio Margin Pro maintenance margin ratio)".into(),
+        assets,
+        equity,
+        futures_unrealised_pnl: pnl,
+        adjusted_equity: adjusted,
+        futures_maintenance_margin: fmm,
+        margin_maintenance_margin: mmm,
+        maintenance_margin: mm,
+        uni_mmr: ratio,
+        status: status.into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,6 +518,27 @@ mod tests {
         assert!((c.value_at(60000.0) - 32.55 * 60000.0).abs() < 1e-6);
         let big = CollateralAsset { haircut_tiers: t, ..asset(80.0, 1.0) };
         assert!((big.value_at(1.0) - (9.8 + 9.5 + 9.0 + 8.5 + 8.0)).abs() < 1e-9);
+    }
+
+    /// Binance PM Pro's example [BN-PM]: USDT 1,000 (no loan); BTC margin asset 0.1, loan
+    /// 0.04 → equity 0.06 BTC, Margin MM 0.004 BTC (0.04 × 10 %); ETH 20 and 15 → 5 ETH,
+    /// Margin MM 1.5 ETH. With prices of 1 the quote figures are the coin figures.
+    #[test]
+    fn binance_pm_margin_loans() {
+        let doc = serde_json::json!({"venue": "binance-usdm", "margin_mode": "portfolio",
+            "portfolio_margin": {"model": "binance"},
+            "collateral": [{"asset": "USDT", "amount": 1000, "price": 1},
+                           {"asset": "BTC", "amount": 0.1, "price": 1}, {"asset": "BTC", "amount": -0.04, "price": 1},
+                           {"asset": "ETH", "amount": 20, "price": 1}, {"asset": "ETH", "amount": -15, "price": 1}]});
+        let s = crate::engine::parse_scenario(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let r = unimmr(&s, 0.10).unwrap();
+        let btc = &r.assets[1];
+        assert!((btc.net_amount - 0.06).abs() < 1e-15 && (btc.margin_mm - 0.004).abs() < 1e-15);
+        let eth = &r.assets[2];
+        assert!((eth.net_amount - 5.0).abs() < 1e-15 && (eth.margin_mm - 1.5).abs() < 1e-15);
+        // (1,000 + 0.06 + 5) / (0.004 + 1.5) = 668.9: "trade freely" above 150 %.
+        assert!((r.uni_mmr.unwrap() - 1005.06 / 1.504).abs() < 1e-9);
+        assert_eq!(r.status, "trade freely");
     }
 
     #[test]

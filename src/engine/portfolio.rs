@@ -59,6 +59,8 @@ pub enum PmModel {
     #[default]
     Deribit,
     Span,
+    /// Binance Portfolio Margin Pro's uniMMR over the `collateral` list (engine::collateral).
+    Binance,
 }
 
 /// The `portfolio_margin` section: every parameter optional, defaulting to the model's
@@ -107,11 +109,14 @@ pub struct PortfolioMargin {
     /// SPAN: fraction of the extreme moves' loss counted (default 0.35).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extreme_fraction: Option<f64>,
+    /// Binance: maintenance rate of margin loans (default 0.10, the 3x rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loan_mmr: Option<f64>,
 }
 
 /// The fields of the `portfolio_margin` section.
 pub const PORTFOLIO_MARGIN_FIELDS: &[Field] = &[
-    opt("model", Shape::Choice(&["deribit", "span"])),
+    opt("model", Shape::Choice(&["deribit", "span", "binance"])),
     opt("price_range", Shape::Number),
     opt("buckets", Shape::Whole),
     opt("volatility_range_up", Shape::Number),
@@ -127,6 +132,7 @@ pub const PORTFOLIO_MARGIN_FIELDS: &[Field] = &[
     opt("volatility_scan_range", Shape::Number),
     opt("extreme_multiple", Shape::Number),
     opt("extreme_fraction", Shape::Number),
+    opt("loan_mmr", Shape::Number),
 ];
 
 const DERIBIT_ONLY: &[&str] = &[
@@ -143,6 +149,7 @@ const DERIBIT_ONLY: &[&str] = &[
     "mm_factor",
 ];
 const SPAN_ONLY: &[&str] = &["price_scan_range", "volatility_scan_range", "extreme_multiple", "extreme_fraction"];
+const BINANCE_ONLY: &[&str] = &["loan_mmr"];
 
 /// The parameters in force, defaults applied, with where they come from.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -163,6 +170,7 @@ pub struct Parameters {
     pub volatility_scan_range: f64,
     pub extreme_multiple: f64,
     pub extreme_fraction: f64,
+    pub loan_mmr: f64,
     /// Where the defaults come from, and their date.
     pub source: String,
 }
@@ -188,8 +196,10 @@ impl Parameters {
             volatility_scan_range: pm.volatility_scan_range.unwrap_or(0.1),
             extreme_multiple: pm.extreme_multiple.unwrap_or(2.0),
             extreme_fraction: pm.extreme_fraction.unwrap_or(0.35),
+            loan_mmr: pm.loan_mmr.unwrap_or(0.10),
             source: match model {
                 PmModel::Deribit => "Deribit S:PM: BTC model parameters of 2024-06-17 from the private/pme/simulate example (docs.deribit.com); contingencies from Deribit's older PM page (deribit.com/pages/docs/portfoliomargin); the extended table is reported, not counted (its dampener is not published)".into(),
+                PmModel::Binance => "Binance Portfolio Margin Pro uniMMR (binance.com FAQ \"Binance Portfolio Margin Pro Maintenance Margin Ratio Calculation\"): margin-loan MMR 10 % (3x)".into(),
                 PmModel::Span => "CME SPAN 16 scenarios (NSE SPAN description; McMillan): price {0, ±1/3, ±2/3, ±1} × PSR with volatility ± VSR, extremes ± extreme_multiple × PSR at 35 %; price_scan_range and volatility_scan_range are the clearing house's parameters (defaults 10 % and 10 points are placeholders: set yours)".into(),
             },
         }
@@ -204,17 +214,25 @@ pub fn problems(s: &Scenario, errors: &mut Vec<FieldError>) {
         return;
     }
     let model = pm.model.unwrap_or_default();
+    let at = |f: &str| format!("portfolio_margin.{f}");
     let v = serde_json::to_value(pm).unwrap_or_default();
-    let (foreign, other) = match model {
-        PmModel::Deribit => (SPAN_ONLY, "span"),
-        PmModel::Span => (DERIBIT_ONLY, "deribit"),
+    let foreign: &[(&[&str], &str)] = match model {
+        PmModel::Deribit => &[(SPAN_ONLY, "span"), (BINANCE_ONLY, "binance")],
+        PmModel::Span => &[(DERIBIT_ONLY, "deribit"), (BINANCE_ONLY, "binance")],
+        PmModel::Binance => &[(DERIBIT_ONLY, "deribit"), (SPAN_ONLY, "span")],
     };
-    for f in foreign {
-        if v.get(*f).is_some() {
-            errors.push(FieldError::new(format!("portfolio_margin.{f}"), format!("is a parameter of the {other} model; remove it or set portfolio_margin.model to {other}")));
+    for (fields, other) in foreign {
+        for f in *fields {
+            if v.get(*f).is_some() {
+                errors.push(FieldError::new(format!("portfolio_margin.{f}"), format!("is a parameter of the {other} model; remove it or set portfolio_margin.model to {other}")));
+            }
         }
     }
-    let at = |f: &str| format!("portfolio_margin.{f}");
+    if let Some(x) = pm.loan_mmr {
+        if !x.is_finite() || x <= 0.0 || x >= 1.0 {
+            errors.push(FieldError::new(at("loan_mmr"), "must be a rate > 0 and < 1"));
+        }
+    }
     let fraction = |errors: &mut Vec<FieldError>, f: &str, x: Option<f64>, max: f64| {
         if let Some(x) = x {
             if !x.is_finite() || x <= 0.0 || x > max {
@@ -426,6 +444,8 @@ fn standard_scenarios(p: &Parameters) -> Vec<(f64, VolMove, f64)> {
                 })
                 .collect()
         }
+        // uniMMR has no scenarios (see `unimmr`).
+        PmModel::Binance => Vec::new(),
         PmModel::Span => {
             let psr = p.price_scan_range;
             let mut out: Vec<(f64, VolMove, f64)> = [0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0]
@@ -511,7 +531,10 @@ fn contingencies(s: &Scenario, p: &Parameters) -> (f64, f64) {
 /// The account's equity in the settlement asset: wallet + futures unrealised PnL at mark + the
 /// options' value (`± size × mark premium`).
 fn equity(s: &Scenario) -> f64 {
-    let wallet = s.wallet_balance.unwrap_or(0.0);
+    let wallet = s
+        .wallet_balance
+        .or_else(|| s.collateral.as_ref().map(|l| l.iter().map(|c| c.value_at(c.price)).sum()))
+        .unwrap_or(0.0);
     s.positions
         .iter()
         .map(|p| {
@@ -563,6 +586,9 @@ pub fn portfolio_margin(s: &Scenario) -> Result<PortfolioReport, InputErrors> {
         .into());
     }
     let p = Parameters::of(s);
+    if p.model == PmModel::Binance {
+        return Err(FieldError::new("portfolio_margin.model", "binance is a ratio of equity to maintenance margin, not a scenario grid: collateral::unimmr answers for it").into());
+    }
     let (inst, shocks) = instruments(s, &p)?;
     let m = margin(s, &p, &inst);
     let extended = if p.model == PmModel::Deribit {
