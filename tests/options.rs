@@ -113,6 +113,11 @@ fn portfolio_example_reports_the_grid_beside_standard_margin() {
     assert!(r["initial_margin"].as_f64().unwrap() < r["standard"]["initial_margin"].as_f64().unwrap());
     assert!(r["options"][0]["vol_up"].as_f64().unwrap() > 0.55 && r["options"][0]["vol_down"].as_f64().unwrap() < 0.55);
     assert!(r["liquidation"]["down_move"].as_f64().unwrap() < 0.0);
+    assert!(r["standard"]["down_move"].as_f64().unwrap() < 0.0, "standard liquidation beside the portfolio one");
+    // A volatility implied from the mark premium carries through the moved grids.
+    let iv = example("portfolio").replace("\"volatility\": 0.55,", "").replace("\"entry_price\": 0.045,", "\"entry_price\": 0.045, \"mark_price\": 0.05,");
+    let r = run("portfolio", &iv, json!({})).unwrap();
+    assert!(r["options"][0]["volatility"].as_f64().unwrap() > 0.0 && r["liquidation"]["down_move"].as_f64().is_some());
     // eval names the command that answers for portfolio mode.
     let e = run("eval", &example("portfolio"), json!({})).unwrap_err();
     assert!(e.contains("margin_mode: portfolio") && e.contains("`portfolio` command"), "{e}");

@@ -315,6 +315,10 @@ pub struct StandardMargin {
     /// The futures Report's totals for the futures, as a cross account.
     pub futures_initial_margin: f64,
     pub futures_maintenance_margin: f64,
+    /// On standard margin, the smallest fall (rise) of the underlying at which equity ≤ the
+    /// standard MM (volatility unchanged; `null`: none down to −99 % / up to +500 %).
+    pub down_move: Option<f64>,
+    pub up_move: Option<f64>,
 }
 
 /// The account's liquidation as a move of the underlying (volatility unchanged).
@@ -598,7 +602,11 @@ pub fn portfolio_margin(s: &Scenario) -> Result<PortfolioReport, InputErrors> {
     };
     let eq = equity(s) + option_value(&inst);
     let liquidation = liquidation(s, &p);
-    let standard = standard(s)?;
+    let standard = StandardMargin {
+        down_move: first_crossing(|x| standard_headroom(s, &p, x), -0.99, 99),
+        up_move: first_crossing(|x| standard_headroom(s, &p, x), 5.0, 500),
+        ..standard(s)?
+    };
     let settlement = match s.positions.first().map(|q| s.contract_of(q)) {
         Some(Contract::Inverse) => coins[0].clone(),
         _ => "quote".into(),
@@ -623,12 +631,19 @@ pub fn portfolio_margin(s: &Scenario) -> Result<PortfolioReport, InputErrors> {
 }
 
 /// The Scenario with every instrument's price moved by `m` (options' underlying too; entry
-/// prices, premiums and volatilities held).
+/// prices, premiums and volatilities held: a volatility implied from a mark premium is fixed
+/// first, since the moved option has no mark of its own).
 fn moved(s: &Scenario, m: f64) -> Scenario {
     let mut t = s.clone();
-    for p in &mut t.positions {
+    for (i, p) in t.positions.iter_mut().enumerate() {
         match &mut p.option {
             Some(o) => {
+                if o.volatility.is_none() {
+                    let sigma = options::years_to_expiry(s, o, "")
+                        .ok()
+                        .and_then(|years| options::volatility(s, i, &s.positions[i], o, years).ok());
+                    o.volatility = sigma.map(|(v, _)| v);
+                }
                 o.underlying_price *= 1.0 + m;
                 p.mark_price = None;
             }
@@ -646,34 +661,45 @@ fn headroom(s: &Scenario, p: &Parameters, m: f64) -> Option<f64> {
     Some(equity(&t) + option_value(&inst) - mm)
 }
 
-/// The smallest moves down and up at which equity reaches MM: a scan in 1 % steps, then
-/// bisection to 1e-6 of a move.
-fn liquidation(s: &Scenario, p: &Parameters) -> PmLiquidation {
-    let find = |limit: f64, steps: usize| -> Option<f64> {
-        let mut prev = 0.0;
-        if headroom(s, p, 0.0)? <= 0.0 {
-            return Some(0.0);
-        }
-        for k in 1..=steps {
-            let m = limit * k as f64 / steps as f64;
-            if headroom(s, p, m)? <= 0.0 {
-                let (mut lo, mut hi) = (prev, m);
-                while (hi - lo).abs() > 1e-6 {
-                    let mid = 0.5 * (lo + hi);
-                    if headroom(s, p, mid)? <= 0.0 {
-                        hi = mid;
-                    } else {
-                        lo = mid;
-                    }
+/// Equity minus the standard maintenance margin after a move `m` (options by Deribit's
+/// standard rule at their moved model value, futures by the futures Report there).
+fn standard_headroom(s: &Scenario, p: &Parameters, m: f64) -> Option<f64> {
+    let t = moved(s, m);
+    let (inst, _) = instruments(&t, p).ok()?;
+    Some(equity(&t) + option_value(&inst) - standard(&t).ok()?.maintenance_margin)
+}
+
+/// The smallest move from 0 towards `limit` at which `headroom` is ≤ 0: a scan in `steps`
+/// steps, then bisection to 1e-6 of a move; `Some(0)` when it is ≤ 0 already.
+fn first_crossing(headroom: impl Fn(f64) -> Option<f64>, limit: f64, steps: usize) -> Option<f64> {
+    if headroom(0.0)? <= 0.0 {
+        return Some(0.0);
+    }
+    let mut prev = 0.0;
+    for k in 1..=steps {
+        let m = limit * k as f64 / steps as f64;
+        if headroom(m)? <= 0.0 {
+            let (mut lo, mut hi) = (prev, m);
+            while (hi - lo).abs() > 1e-6 {
+                let mid = 0.5 * (lo + hi);
+                if headroom(mid)? <= 0.0 {
+                    hi = mid;
+                } else {
+                    lo = mid;
                 }
-                return Some(hi);
             }
-            prev = m;
+            return Some(hi);
         }
-        None
-    };
-    let down = find(-0.99, 99);
-    let up = find(5.0, 500);
+        prev = m;
+    }
+    None
+}
+
+/// The smallest moves down (to −99 %) and up (to +500 %) at which equity reaches the
+/// portfolio MM.
+fn liquidation(s: &Scenario, p: &Parameters) -> PmLiquidation {
+    let down = first_crossing(|m| headroom(s, p, m), -0.99, 99);
+    let up = first_crossing(|m| headroom(s, p, m), 5.0, 500);
     let price = s.positions.first().map(|q| q.option.as_ref().map_or(q.mark_price.unwrap_or(q.entry_price), |o| o.underlying_price));
     let risk = crate::engine::analytics::risk_market(s);
     let horizon = crate::engine::analytics::horizon_days(s, None);
@@ -734,6 +760,8 @@ fn standard(s: &Scenario) -> Result<StandardMargin, InputErrors> {
         options_maintenance_margin: omm,
         futures_initial_margin: fim,
         futures_maintenance_margin: fmm,
+        down_move: None,
+        up_move: None,
     })
 }
 
