@@ -32,7 +32,7 @@ const MIX: [(Venue, &str, Contract); 12] = [
 ];
 
 fn scenario_for(venue: Venue, mode: MarginMode) -> Scenario {
-    Scenario { version: 1, venue, margin_mode: mode, wallet_balance: None, wallet_balances: None, positions: Vec::new(), market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None }
+    Scenario { version: 1, venue, margin_mode: mode, wallet_balance: None, wallet_balances: None, positions: Vec::new(), market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None }
 }
 
 /// 10⁶ positions with notionals from 1k to 500M (so tiers vary), leverage 2–50x.

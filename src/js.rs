@@ -3,7 +3,11 @@
 //!
 //! * `evaluate(scenario) -> report`: a Scenario object (or JSON text) in, the Report out (for
 //!   aave-v3, morpho-blue, gmx-v2 and maker: that protocol's report).
-//! * `run(command, scenario, options) -> value`: any command of [`crate::api::COMMANDS`].
+//! * `run(command, scenario, options) -> value`: any command of [`crate::api::COMMANDS`]; each
+//!   runs through the compute entry (`engine::compute`), options as the analysis's settings.
+//! * `compute(request) -> {report, analyses, assumptions}`: a whole request (the Scenario and
+//!   the analyses with their settings; see `engine::compute` for the JSON), and
+//!   `new ComputeJob(request)` with `job.step(budget)` to run one in slices.
 //! * `evaluateBatch(book) -> {liquidation_price, bankruptcy_price, ...}`: an isolated book as
 //!   columns (typed arrays or plain arrays), Float64Array columns out (see [`evaluate_batch`]).
 //! * `commands() -> [{name, summary}]`.
@@ -91,6 +95,63 @@ pub fn run(command: &str, scenario: JsValue, options: JsValue) -> Result<JsValue
     };
     let out = api::run_command(cmd, &s, &opts).map_err(|e| errors_to_js(&e))?;
     to_js(&out)
+}
+
+/// Reads a compute request from a JS object or JSON text.
+fn read_request(v: JsValue) -> Result<engine::compute::Request, JsValue> {
+    let r = match v.as_string() {
+        Some(text) => engine::compute::parse_request(&text),
+        None => serde_wasm_bindgen::from_value::<serde_json::Value>(v)
+            .map_err(|e| InputErrors::from(FieldError::new("", format!("not a request object: {e}"))))
+            .and_then(|json| engine::compute::request_from_value(&json)),
+    };
+    r.map_err(|e| errors_to_js(&e))
+}
+
+/// A result as a plain object, `-0.0` written as 0 (the output guarantee of every door).
+fn result_to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    let mut json = api::to_json(v);
+    api::no_negative_zero(&mut json);
+    to_js(&json)
+}
+
+/// Runs a compute request to completion: `compute({scenario, analyses: [{stress: {range:
+/// 0.3}}, ...]})` (or a Scenario whose `analyses` section lists them) → `{report, analyses:
+/// [{analysis, settings, result, assumptions, errors}], assumptions}` (see
+/// `engine::compute`). Throws `[{path, message}]` when the request cannot be read.
+#[wasm_bindgen]
+pub fn compute(request: JsValue) -> Result<JsValue, JsValue> {
+    let r = engine::compute::compute(read_request(request)?).map_err(|e| errors_to_js(&e))?;
+    result_to_js(&r)
+}
+
+/// A compute request run in slices, for a worker that must stay responsive:
+/// `const job = new ComputeJob(request); let s; do { s = job.step(2e6); /* s.progress */ }
+/// while (!s.done); s.result`. Dropping the job (`job.free()`) cancels it.
+#[wasm_bindgen]
+pub struct ComputeJob {
+    job: engine::compute::Job,
+}
+
+#[wasm_bindgen]
+impl ComputeJob {
+    /// Prepares the request (evaluates the Report); throws `[{path, message}]` on bad input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(request: JsValue) -> Result<ComputeJob, JsValue> {
+        let job = engine::compute::Job::new(read_request(request)?).map_err(|e| errors_to_js(&e))?;
+        Ok(ComputeJob { job })
+    }
+
+    /// Runs one slice of about `budget` Monte Carlo path-steps (other analyses run whole):
+    /// `{done: false, progress: {finished, analyses, current, name, done, total}}` or
+    /// `{done: true, result}`.
+    pub fn step(&mut self, budget: f64) -> Result<JsValue, JsValue> {
+        let budget = if budget.is_finite() && budget >= 1.0 { budget as u64 } else { 1 };
+        match self.job.step(budget) {
+            engine::compute::Step::Progress(p) => result_to_js(&serde_json::json!({ "done": false, "progress": p })),
+            engine::compute::Step::Done(r) => result_to_js(&serde_json::json!({ "done": true, "result": api::to_json(&r) })),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -294,8 +355,9 @@ pub fn import_venue(texts: JsValue, venue: JsValue) -> Result<JsValue, JsValue> 
 
 /// Called from the app's start so the linker keeps these exports in the app's wasm.
 pub fn keep() {
-    let f: [*const (); 6] = [
+    let f: [*const (); 7] = [
         evaluate as *const (),
+        compute as *const (),
         run as *const (),
         commands as *const (),
         mount as *const (),

@@ -472,13 +472,21 @@ fn bad_options_exit_2_naming_the_option() {
 }
 
 #[test]
-fn missing_volatility_names_the_market_field() {
-    let (code, _, err) = cli(
+fn missing_volatility_is_assumed_and_listed_at_the_market_field() {
+    // The engine's default (90 %/yr for a symbol other than BTC or ETH) is applied by every
+    // door alike and listed with its path, value and source.
+    let (code, out, err) = cli(
         &["probability", "-"],
         r#"{"venue":"bybit","positions":[{"symbol":"SOLUSDT","size":10,"entry_price":150,"leverage":10}]}"#,
     );
-    assert_eq!(code, 2);
-    assert!(err.starts_with("market.volatility.SOLUSDT: "), "{err}");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["positions"][0]["volatility"], 0.9);
+    let listed = v["assumptions"].as_array().unwrap();
+    let vol = listed.iter().find(|a| a["path"] == "market.volatility.SOLUSDT").expect("the volatility is listed");
+    assert_eq!(vol["value"], 0.9);
+    assert!(vol["source"].as_str().unwrap().contains("default"), "{vol}");
+    assert!(listed.iter().any(|a| a["path"] == "probability.horizon" && a["value"] == 7.0), "{listed:?}");
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn book_s(max: usize) -> impl Strategy<Value = Scenario> {
         |(venue, positions)| {
             // A venue whose usual contract differs gets the position's explicit contract; a
             // book with `None` contract keeps the venue's.
-            Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None }
+            Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None }
         },
     )
 }

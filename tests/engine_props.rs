@@ -71,7 +71,7 @@ fn fit(venue: Venue, p: Position) -> Position {
 
 fn isolated(venue: Venue, p: Position) -> Scenario {
     let p = fit(venue, p);
-    Scenario { version: 1, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions: vec![p], market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None }
+    Scenario { version: 1, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions: vec![p], market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None }
 }
 
 fn run(s: &Scenario) -> Report {
@@ -220,7 +220,7 @@ proptest! {
             }
             p
         }).collect();
-        let mut s = Scenario { version: 1, venue: v, margin_mode: MarginMode::Cross, wallet_balance: Some(wallet), wallet_balances: None, positions: ps, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None };
+        let mut s = Scenario { version: 1, venue: v, margin_mode: MarginMode::Cross, wallet_balance: Some(wallet), wallet_balances: None, positions: ps, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None };
         if contract == Contract::Inverse {
             // Inverse collateral is per coin: one wallet per coin.
             s.wallet_balance = None;

@@ -123,98 +123,98 @@ pub const COMMANDS: &[Command] = &[Command {
     },
 },
 Command {
+    name: "compute",
+    summary: "A whole request: the Report and several analyses with their settings and the defaults assumed",
+    help: include_str!("help/compute.txt"),
+    options: &[],
+    run: |s, _| {
+        let r = engine::compute::compute(engine::compute::Request { scenario: s.clone(), analyses: None })?;
+        Ok(to_json(&r))
+    },
+},
+Command {
     name: "pnl",
     summary: "PnL and ROE of each position at an exit price (--price)",
     help: include_str!("help/pnl_help.txt"),
     options: &[num("price"), whole("position")],
-    run: |s, o| {
-        let price = opt_f64(o, "price")?
-            .ok_or_else(|| InputErrors::from(FieldError::new("price", "give the exit price")))?;
-        engine::tools::pnl_at(s, price, opt_f64(o, "position")?).map(|r| to_json(&r))
-    },
+    run: |s, o| analysis(s, "pnl", o),
 },
 Command {
     name: "target",
     summary: "Exit price for a target ROE (--roe) or PnL (--pnl)",
     help: include_str!("help/target_help.txt"),
     options: &[num("roe"), num("pnl"), whole("position")],
-    run: |s, o| {
-        engine::tools::target_price(s, opt_f64(o, "roe")?, opt_f64(o, "pnl")?, opt_f64(o, "position")?)
-            .map(|r| to_json(&r))
-    },
+    run: |s, o| analysis(s, "target", o),
 },
 Command {
     name: "average-entry",
     summary: "Average entry of several fills, merged and evaluated",
     help: include_str!("help/average_entry_help.txt"),
     options: &[],
-    run: |s, _| engine::tools::average_entry(s).map(|r| to_json(&r)),
+    run: |s, o| analysis(s, "average-entry", o),
 },
 Command {
     name: "max-size",
     summary: "Largest openable size for a balance and leverage (tier-aware)",
     help: include_str!("help/max_size_help.txt"),
     options: &[num("balance"), num("leverage"), whole("position")],
-    run: |s, o| {
-        engine::tools::max_size(s, opt_f64(o, "balance")?, opt_f64(o, "leverage")?, opt_f64(o, "position")?)
-            .map(|r| to_json(&r))
-    },
+    run: |s, o| analysis(s, "max-size", o),
 },
 Command {
     name: "margin",
     summary: "Liquidation price before/after adding or removing isolated margin (--add)",
     help: include_str!("help/margin_help.txt"),
     options: &[num("add"), whole("position")],
-    run: |s, o| engine::tools::add_margin(s, opt_f64(o, "add")?, opt_f64(o, "position")?).map(|r| to_json(&r)),
+    run: |s, o| analysis(s, "margin", o),
 },
 Command {
     name: "stress",
     summary: "Stress curve: equity, margin ratio and PnL over a price move, liquidation markers",
     help: analytics::STRESS_HELP,
     options: analytics::STRESS_OPTIONS,
-    run: analytics::stress_cmd,
+    run: |s, o| analysis(s, "stress", o),
 },
 Command {
     name: "grid",
     summary: "SPAN/Deribit-style scenario grid and two-symbol surface: worst loss, liquidations",
     help: analytics::GRID_HELP,
     options: analytics::GRID_OPTIONS,
-    run: analytics::grid_cmd,
+    run: |s, o| analysis(s, "grid", o),
 },
 Command {
     name: "probability",
     summary: "Probability and median time to liquidation (closed form, optional Monte Carlo)",
     help: analytics::PROBABILITY_HELP,
     options: analytics::PROBABILITY_OPTIONS,
-    run: analytics::probability_cmd,
+    run: |s, o| analysis(s, "probability", o),
 },
 Command {
     name: "band",
     summary: "Liquidation band: spread, next tier, fees, funding and slippage to bankruptcy",
     help: analytics::BAND_HELP,
     options: analytics::BAND_OPTIONS,
-    run: analytics::band_cmd,
+    run: |s, o| analysis(s, "band", o),
 },
 Command {
     name: "carry",
     summary: "Funding carry per hour/day, liquidation-price drift, time to liquidation by funding",
     help: analytics::CARRY_HELP,
     options: analytics::CARRY_OPTIONS,
-    run: analytics::carry_cmd,
+    run: |s, o| analysis(s, "carry", o),
 },
 Command {
     name: "recommend",
     summary: "Maintenance rate for the latency move (normal, fat-tailed) and max leverage for a target",
     help: analytics::RECOMMEND_HELP,
     options: analytics::RECOMMEND_OPTIONS,
-    run: analytics::recommend_cmd,
+    run: |s, o| analysis(s, "recommend", o),
 },
 Command {
     name: "greeks",
     summary: "Delta (base, USD), inverse gamma, funding theta, effective leverage; options' price, Greeks, implied vol, Deribit margin",
     help: analytics::GREEKS_HELP,
     options: &[],
-    run: analytics::greeks_cmd,
+    run: |s, o| analysis(s, "greeks", o),
 },
 Command {
     name: "collateral",
@@ -242,42 +242,42 @@ Command {
     summary: "Market liquidation map: notional by price level, cumulative curves, your liquidation prices",
     help: cascade::MAP_HELP,
     options: cascade::MAP_OPTIONS,
-    run: cascade::map_cmd,
+    run: |s, o| analysis(s, "map", o),
 },
 Command {
     name: "cascade",
     summary: "Liquidation cascade from a shock (--shock), amplification curve and critical shock (--sweep)",
     help: cascade::CASCADE_HELP,
     options: cascade::CASCADE_OPTIONS,
-    run: cascade::cascade_cmd,
+    run: |s, o| analysis(s, "cascade", o),
 },
 Command {
     name: "liquidate",
     summary: "Aave v3 / Morpho Blue: one liquidation call (close factor, seized collateral, fee, HF after)",
     help: lending::LIQUIDATE_HELP,
     options: lending::LIQUIDATE_OPTIONS,
-    run: lending::liquidate_cmd,
+    run: |s, o| analysis(s, "liquidate", o),
 },
 Command {
     name: "loop",
     summary: "Aave v3 / Morpho Blue: deposit → borrow → swap → deposit to a target leverage",
     help: lending::LOOP_HELP,
     options: lending::LOOP_OPTIONS,
-    run: lending::loop_cmd,
+    run: |s, o| analysis(s, "loop", o),
 },
 Command {
     name: "auction",
     summary: "Maker: bark, auction price at --at, one take, the path against buyers' depth, three curves",
     help: lending::AUCTION_HELP,
     options: lending::AUCTION_OPTIONS,
-    run: lending::auction_cmd,
+    run: |s, o| analysis(s, "auction", o),
 },
 Command {
     name: "compare-lending",
     summary: "One loan as an Aave loan, a Morpho loan and a Maker vault side by side",
     help: lending::COMPARE_LENDING_HELP,
     options: lending::COMPARE_LENDING_OPTIONS,
-    run: lending::compare_lending_cmd,
+    run: |s, o| analysis(s, "compare-lending", o),
 }];
 
 /// Looks a command up by name.
@@ -302,6 +302,68 @@ pub fn no_negative_zero(v: &mut Value) {
 /// cannot fail in practice; a failure is still reported rather than panicking.
 pub fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }))
+}
+
+/// Runs the analysis `name` of the compute entry with the command's options as its settings:
+/// what every analysis command does. The options (already checked by [`check_options`]) are
+/// the settings by name; `csv` (a file path, CLI only) is read into `csv_text` here, the one
+/// place that touches the file system. The output is the analysis's result, with the defaults
+/// the engine applied listed under `assumptions` (when the result is an object).
+///
+/// # Errors
+/// The analysis's problems with the setting's own name as the path (`range`, which the CLI
+/// writes `--range`); the Scenario's errors.
+pub fn analysis(s: &Scenario, name: &str, opts: &Options) -> CmdResult {
+    let mut settings = opts.clone();
+    settings.retain(|_, v| !v.is_null());
+    if let Some(path) = settings.remove("csv") {
+        if settings.contains_key("csv_text") {
+            return Err(FieldError::new("csv", "give the market CSV once: `csv` (a file) or `csv_text` (its text)").into());
+        }
+        let path = path.as_str().unwrap_or_default().to_string();
+        settings.insert("csv_text".into(), Value::String(read_csv_file(&path)?));
+    }
+    if let Some(path) = settings.remove("loans_csv") {
+        if settings.contains_key("loans_csv_text") {
+            return Err(FieldError::new("loans_csv", "give the loans CSV once: `loans_csv` (a file) or `loans_csv_text` (its text)").into());
+        }
+        let path = path.as_str().unwrap_or_default().to_string();
+        let text = read_csv_file(&path).map_err(|e| e.map_paths(|_| "loans_csv".to_string()))?;
+        settings.insert("loans_csv_text".into(), Value::String(text));
+    }
+    let a = engine::compute::analysis_from(name, &settings)?;
+    let mut progress = |p: &engine::compute::Progress| {
+        if p.name == Some("probability") && p.total > 1 {
+            progress::report("Monte Carlo paths", p.done, p.total);
+        }
+    };
+    let prefix = format!("{name}.");
+    let entry = engine::compute::compute_one(s, a, &mut progress)
+        .map_err(|e| e.map_paths(|p| p.strip_prefix(&prefix).unwrap_or(p).to_string()))?;
+    Ok(command_output(&entry))
+}
+
+/// A command's output for an entry of the compute entry: the result itself, with the
+/// assumptions listed under `assumptions` when the result is an object and there are any.
+pub fn command_output(entry: &engine::compute::Entry) -> Value {
+    let mut v = match to_json(&entry.result) {
+        Value::Object(m) => m.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null),
+        other => other,
+    };
+    if let (Value::Object(m), false) = (&mut v, entry.assumptions.is_empty()) {
+        m.insert("assumptions".into(), to_json(&entry.assumptions));
+    }
+    v
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn read_csv_file(path: &str) -> Result<String, InputErrors> {
+    std::fs::read_to_string(path).map_err(|e| FieldError::new("csv", format!("cannot read {path}: {e}")).into())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn read_csv_file(_path: &str) -> Result<String, InputErrors> {
+    Err(FieldError::new("csv", "no file system here: pass the CSV text as `csv_text`").into())
 }
 
 /// Checks options against `cmd`'s declaration and returns them normalised: keys in the

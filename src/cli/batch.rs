@@ -829,6 +829,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
             now: None,
             portfolio_margin: None,
             collateral: None,
+            analyses: None,
         };
         // The row an error names, by the `positions[i]` of its path.
         let row_of = |f: &FieldError| f.path.strip_prefix("positions[").and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok());

@@ -49,6 +49,14 @@ fn help_text() -> String {
 /// # Errors
 /// A whole-document [`FieldError`] when the file cannot be read, or the parser's field errors.
 pub fn read_scenario(arg: &str, stdin: &mut dyn Read) -> Result<Scenario, InputErrors> {
+    parse_scenario(&read_text(arg, stdin)?)
+}
+
+/// Reads the text of the file named by `arg` (`-` = `stdin`).
+///
+/// # Errors
+/// A whole-document [`FieldError`] when it cannot be read.
+pub fn read_text(arg: &str, stdin: &mut dyn Read) -> Result<String, InputErrors> {
     let mut text = String::new();
     if arg == "-" {
         stdin
@@ -57,7 +65,7 @@ pub fn read_scenario(arg: &str, stdin: &mut dyn Read) -> Result<Scenario, InputE
     } else {
         text = std::fs::read_to_string(arg).map_err(|e| FieldError::new("", format!("cannot read {arg}: {e}")))?;
     }
-    parse_scenario(&text)
+    Ok(text)
 }
 
 /// Splits `cmd`'s arguments into the FILE and its options, by the command's declaration:
@@ -265,6 +273,9 @@ pub fn run_in(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
     if rest.iter().any(|a| *a == "--help" || *a == "-h") {
         return emit(out, err, cmd.help);
     }
+    if name == "compute" {
+        return compute(cmd, rest, stdin, out, err, pretty, &t);
+    }
     if name == "eval" {
         // Books in CSV and NDJSON as well as JSON Scenarios, streamed where they can be.
         let (file, raw, mut errors) = parse_args(cmd, rest);
@@ -328,6 +339,48 @@ pub fn run_in(args: &[String], stdin: &mut dyn Read, out: &mut dyn Write, err: &
         }
         _ => Err(InputErrors(errors)),
     };
+    answer(result, out, err, pretty)
+}
+
+/// `leverlab compute FILE`: a request (`{"scenario": …, "analyses": […]}`) or a Scenario whose
+/// `analyses` section says what to run.
+fn compute(cmd: &Command, rest: &[&str], stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write, pretty: bool, t: &Terminals) -> i32 {
+    let (file, _, mut errors) = parse_args(cmd, rest);
+    let request = match file {
+        None => {
+            errors.push(FieldError::new("", "compute: missing FILE (a request or a Scenario in JSON, or - for standard input)"));
+            None
+        }
+        Some(f) => match read_text(&f, stdin).and_then(|text| crate::engine::compute::parse_request(&text)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        },
+    };
+    let result = match request {
+        Some(r) if errors.is_empty() => {
+            let line = std::rc::Rc::new(std::cell::RefCell::new(ProgressLine { last: None, shown: false }));
+            let mut progress = |p: &crate::engine::compute::Progress| {
+                if let (Some(w), true) = (&t.progress, p.total > 1) {
+                    line.borrow_mut().update(&mut *w.borrow_mut(), p.name.unwrap_or(""), p.done, p.total);
+                }
+            };
+            let r = crate::engine::compute::compute_with_progress(r, &mut progress);
+            if let (Some(w), true) = (&t.progress, line.borrow().shown) {
+                let _ = write!(w.borrow_mut(), "\r\x1b[K");
+            }
+            r.map(|r| api::to_json(&r))
+        }
+        _ => Err(InputErrors(errors)),
+    };
+    answer(result, out, err, pretty)
+}
+
+/// Writes a command's answer: the JSON (no `-0.0`, indented when `pretty`) and status 0, or one
+/// line per problem on `err` and [`EXIT_INPUT`].
+fn answer(result: Result<Value, InputErrors>, out: &mut dyn Write, err: &mut dyn Write, pretty: bool) -> i32 {
     match result {
         Ok(mut v) => {
             api::no_negative_zero(&mut v);

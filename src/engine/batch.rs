@@ -217,6 +217,7 @@ impl BookEvaluator {
                 now: None,
                 portfolio_margin: None,
                 collateral: None,
+                analyses: None,
             },
             models: ModelTable::default(),
             templates: Vec::new(),

@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod batch;
 pub mod cascade;
 pub mod collateral;
+pub mod compute;
 pub mod gmx;
 pub mod import;
 pub mod input;

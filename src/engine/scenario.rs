@@ -328,6 +328,10 @@ pub struct Scenario {
     /// Multi-asset collateral instead of one balance (see `engine::collateral`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collateral: Option<Vec<crate::engine::collateral::CollateralAsset>>,
+    /// The settings of the analyses (`{"stress": {"range": 0.3}}`): what the page computed
+    /// with, read by every door (see `engine::compute`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyses: Option<crate::engine::compute::AnalysisSettings>,
 }
 
 fn current_version() -> u32 {
@@ -417,6 +421,7 @@ pub const SCENARIO_FIELDS: &[Field] = &[
     opt("now", Shape::Text),
     opt("portfolio_margin", Shape::Object(crate::engine::portfolio::PORTFOLIO_MARGIN_FIELDS)),
     opt("collateral", Shape::List(&Shape::Object(crate::engine::collateral::COLLATERAL_FIELDS))),
+    opt("analyses", Shape::Object(crate::engine::compute::settings::SECTION_FIELDS)),
 ];
 
 /// The declared form of a Scenario document, for the strict reader.

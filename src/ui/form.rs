@@ -411,6 +411,7 @@ impl FormState {
             now: None,
             portfolio_margin: None,
             collateral: None,
+            analyses: None,
         };
         (s, errors)
     }

@@ -278,6 +278,7 @@ pub fn isolated_at_leverage(s: &Scenario, p: &Position, leverage: f64) -> Scenar
         now: None,
         portfolio_margin: None,
         collateral: None,
+        analyses: None,
     }
 }
 
@@ -350,15 +351,9 @@ pub fn probability_with_progress(
     settings: &ProbabilitySettings,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ProbabilityReport, InputErrors> {
-    let report = evaluate(s)?;
-    let vols = volatilities(s)?;
-    let m = risk_market(s);
-    let t = settings.horizon_days / DAYS_PER_YEAR;
-    let rate = if settings.ignore_funding { 0.0 } else { m.funding_rate_8h.unwrap_or(0.0) };
-    let drift = funding_barrier_drift(s, &report, rate, settings.horizon_days)?;
     let mc = match settings.monte_carlo {
         Some(mcs) => {
-            let setup = mc_setup(s, &report, settings.horizon_days, mcs, &drift)?;
+            let setup = monte_carlo_setup(s, settings.horizon_days, mcs, settings.ignore_funding)?;
             let mut partial = montecarlo::McPartial::default();
             let mut done = 0;
             while done < mcs.paths {
@@ -371,6 +366,25 @@ pub fn probability_with_progress(
         }
         None => None,
     };
+    probability_with_mc(s, settings, mc)
+}
+
+/// [`probability`] with the Monte Carlo already run (in slices, by the compute entry's job):
+/// `mc` is the summary of [`monte_carlo_setup`]'s run with `settings.monte_carlo`, or `None`.
+///
+/// # Errors
+/// As [`probability`].
+pub fn probability_with_mc(
+    s: &Scenario,
+    settings: &ProbabilitySettings,
+    mc: Option<montecarlo::McSummary>,
+) -> Result<ProbabilityReport, InputErrors> {
+    let report = evaluate(s)?;
+    let vols = volatilities(s)?;
+    let m = risk_market(s);
+    let t = settings.horizon_days / DAYS_PER_YEAR;
+    let rate = if settings.ignore_funding { 0.0 } else { m.funding_rate_8h.unwrap_or(0.0) };
+    let drift = funding_barrier_drift(s, &report, rate, settings.horizon_days)?;
     let mut positions = Vec::with_capacity(report.positions.len());
     for (i, r) in report.positions.iter().enumerate() {
         let sigma = vols[i];

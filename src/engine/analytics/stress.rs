@@ -201,6 +201,14 @@ pub fn stress_curve(s: &Scenario, symbol: Option<&str>, range: f64, points: usiz
     Ok(StressCurve { symbol: symbol.map(str::to_string), range, points: pts, markers, note })
 }
 
+/// A stress range that shows every liquidation point of `pre` (a stress curve of the same
+/// Scenario at any range): 1.35 × the farthest marker's move, clamped to 10 %…95 % (the page's
+/// chart range, now chosen by the engine for every door).
+pub fn fit_range(pre: &StressCurve) -> f64 {
+    let far = pre.markers.iter().map(|m| m.shift.abs()).fold(0.0f64, f64::max);
+    (far * 1.35).clamp(0.1, 0.95)
+}
+
 /// The account under one scenario of a surface or grid (a surface's cell).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Outcome {

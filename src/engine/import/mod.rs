@@ -639,6 +639,7 @@ fn assemble(
             now: None,
             portfolio_margin: None,
             collateral: None,
+            analyses: None,
         };
         scenario.validate()?;
         return Ok(Imported { scenario, recognised, assumptions, notes, missing_balance: false });
@@ -760,7 +761,7 @@ fn assemble(
     if positions.is_empty() {
         notes.push("no open position in the responses (flat rows are skipped)".into());
     }
-    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None };
+    let scenario = Scenario { version: FORMAT_VERSION, venue, margin_mode: mode, wallet_balance, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None };
     scenario.validate()?;
     crate::engine::check_magnitudes(&scenario)?;
     Ok(Imported { scenario, recognised, assumptions, notes, missing_balance })

@@ -16,50 +16,17 @@ use plotters::prelude::*;
 
 use super::{ChartStyle, DrawError};
 use crate::engine::analytics::symbols;
-use crate::engine::cascade::{market_levels, Depth, Generator, Impact, ImpactModel, MarketLevels};
+use crate::engine::cascade::{market_levels, Impact, MarketLevels};
 use crate::engine::{Market, Scenario};
 
-/// Annual volatility assumed for a symbol without one: 60 %/yr for BTC, 75 % for ETH, 90 %
-/// for anything else (round figures near the assets' recent realised volatility).
-pub fn default_volatility(symbol: &str) -> f64 {
-    let s = symbol.to_uppercase();
-    if s.starts_with("BTC") || s.starts_with("XBT") {
-        0.6
-    } else if s.starts_with("ETH") {
-        0.75
-    } else {
-        0.9
-    }
-}
-
-pub const DEFAULT_HORIZON_DAYS: f64 = 7.0;
-pub const DEFAULT_OI_LONG: f64 = 6e8;
-pub const DEFAULT_OI_SHORT: f64 = 5e8;
-pub const DEFAULT_COUNT: usize = 20_000;
-pub const DEFAULT_SPREAD: f64 = 0.05;
-pub const DEFAULT_SEED: u64 = 1;
-/// Linear depth: quote notional that moves the price by 1 %.
-pub const DEFAULT_DEPTH: f64 = 5e7;
-/// Square-root law defaults (Donier & Bonart): Y = 1, daily σ 3 %, daily volume 2·10⁹.
-pub const DEFAULT_SQRT: (f64, f64, f64) = (1.0, 0.03, 2e9);
-/// Constant-product pool defaults: 10 000 base units against their value in quote.
-pub const DEFAULT_AMM_BASE: f64 = 10_000.0;
-
-/// The generator used when the Scenario gives no market positions and no generator.
-pub fn default_generator() -> Generator {
-    Generator {
-        open_interest_long: DEFAULT_OI_LONG,
-        open_interest_short: DEFAULT_OI_SHORT,
-        entry_spread: DEFAULT_SPREAD,
-        seed: DEFAULT_SEED,
-        count: DEFAULT_COUNT,
-        ..Default::default()
-    }
-}
-
-pub fn default_depth() -> Depth {
-    Depth { model: ImpactModel::Linear { notional_per_pct: DEFAULT_DEPTH }, refill_half_life: None, round_seconds: None }
-}
+// The defaults are the engine's (`engine::compute::defaults`), applied and listed there for
+// every door; re-exported here for the page's placeholders until the page takes them from
+// the compute entry's results.
+pub use crate::engine::analytics::DEFAULT_HORIZON_DAYS;
+pub use crate::engine::compute::defaults::{
+    default_depth, default_generator, default_volatility, DEFAULT_AMM_BASE, DEFAULT_COUNT, DEFAULT_DEPTH, DEFAULT_OI_LONG,
+    DEFAULT_OI_SHORT, DEFAULT_SEED, DEFAULT_SPREAD, DEFAULT_SQRT,
+};
 
 /// The Scenario with every missing market input set to its default: a volatility for each
 /// symbol, the horizon, a generated market (when no market positions are given) and a depth.

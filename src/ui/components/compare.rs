@@ -18,19 +18,13 @@ pub struct CompareProps {
     pub report: Rc<Report>,
 }
 
-/// Evaluates the Scenario under every preset.
+/// Evaluates the Scenario under every preset (the engine's `venues` analysis).
 pub fn compare_all(s: &Scenario) -> Vec<(Venue, Result<Report, String>)> {
-    let mut base = s.clone();
-    for p in base.positions.iter_mut() {
-        p.contract = Some(s.contract_of(p));
-    }
-    Venue::ALL
-        .iter()
-        .map(|&v| {
-            let mut t = base.clone();
-            t.venue = v;
-            let r = engine::evaluate(&t).map_err(|e| e.0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "));
-            (v, r)
+    engine::compute::run::venues(s)
+        .into_iter()
+        .map(|row| {
+            let r = row.report.ok_or_else(|| row.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "));
+            (row.venue, r)
         })
         .collect()
 }
