@@ -151,7 +151,7 @@ proptest! {
             for (field, k) in edits { edit(&mut p, field, EDGES[k]); }
             p
         }).collect();
-        let s = Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None };
+        let s = Scenario { version: 2, venue, margin_mode: MarginMode::Isolated, wallet_balance: None, wallet_balances: None, positions, market: None, lending: None, vault: None, auction: None, now: None, portfolio_margin: None, collateral: None, analyses: None };
         let mut ev = BookEvaluator::new(venue);
         let mut found = Vec::new();
         let mut rows = Vec::new();

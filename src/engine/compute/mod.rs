@@ -47,6 +47,8 @@
 //! {
 //!   "report": { … },                 // eval's Report (the protocol report for aave-v3, …);
 //!                                    // absent for an exchange Scenario without positions
+//!   "report_errors": [ … ],          // why there is no Report (e.g. option positions, which
+//!                                    // greeks and pnl value but the futures Report does not)
 //!   "analyses": [
 //!     { "analysis": "stress",
 //!       "settings": { "stress": { "range": 0.3, "points": 101 } },   // applied
@@ -145,6 +147,10 @@ pub struct Entry {
 pub struct ComputeResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<EvalReport>,
+    /// Why there is no Report, when the Scenario's Report refuses it (an option position:
+    /// `greeks` and `pnl` still answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub report_errors: Vec<FieldError>,
     pub analyses: Vec<Entry>,
     /// Every assumption of every analysis, once each, in order of first use.
     pub assumptions: Vec<Assumption>,
@@ -177,6 +183,7 @@ pub struct Job {
     todo: std::collections::VecDeque<(usize, Analysis)>,
     total: usize,
     report: Option<EvalReport>,
+    report_errors: Vec<FieldError>,
     entries: Vec<Entry>,
     running: Option<(usize, Analysis, Vec<Assumption>, Box<run::McRun>)>,
     ctx: run::Ctx,
@@ -199,19 +206,27 @@ fn name_settings(a: &Analysis, e: InputErrors) -> Vec<FieldError> {
 }
 
 impl Job {
-    /// Prepares `request`: evaluates the Scenario's Report and merges each analysis's settings
-    /// over the Scenario's `analyses` section. No analysis runs yet.
+    /// Prepares `request`: evaluates the Scenario's Report (its problems go to
+    /// `report_errors`) and merges each analysis's settings over the Scenario's `analyses`
+    /// section. No analysis runs yet.
     ///
     /// # Errors
-    /// The Report's input errors (the Scenario itself is wrong).
+    /// None today (the request was read and checked already); kept as a `Result` so a
+    /// request-wide check can be added without changing the doors.
     pub fn new(request: Request) -> Result<Job, InputErrors> {
         let s = request.scenario;
-        let report = if s.venue.is_protocol() {
-            Some(EvalReport::Protocol(Box::new(protocol::evaluate(&s)?)))
+        // A Scenario the Report refuses may still answer some analyses (`greeks` and `pnl`
+        // value option positions, which the futures Report does not): its problems are kept
+        // as the Report's, and each analysis answers for itself.
+        let (report, report_errors) = match if s.venue.is_protocol() {
+            protocol::evaluate(&s).map(|r| Some(EvalReport::Protocol(Box::new(r))))
         } else if s.positions.is_empty() {
-            None
+            Ok(None)
         } else {
-            Some(EvalReport::Exchange(Box::new(evaluate(&s)?)))
+            evaluate(&s).map(|r| Some(EvalReport::Exchange(Box::new(r))))
+        } {
+            Ok(r) => (r, Vec::new()),
+            Err(e) => (None, e.0),
         };
         let list = match request.analyses {
             Some(list) => list,
@@ -219,7 +234,16 @@ impl Job {
         };
         let todo: std::collections::VecDeque<(usize, Analysis)> =
             list.into_iter().map(|a| a.over(s.analyses.as_ref())).enumerate().collect();
-        Ok(Job { total: todo.len(), scenario: s, todo, report, entries: Vec::new(), running: None, ctx: run::Ctx::default() })
+        Ok(Job {
+            total: todo.len(),
+            scenario: s,
+            todo,
+            report,
+            report_errors,
+            entries: Vec::new(),
+            running: None,
+            ctx: run::Ctx::default(),
+        })
     }
 
     /// Runs for about `budget` work units: whole analyses, or Monte Carlo paths worth `budget`
@@ -303,7 +327,7 @@ impl Job {
                 all.push(a.clone());
             }
         }
-        ComputeResult { report: self.report.take(), analyses: entries, assumptions: all }
+        ComputeResult { report: self.report.take(), report_errors: std::mem::take(&mut self.report_errors), analyses: entries, assumptions: all }
     }
 }
 
