@@ -273,6 +273,8 @@ struct Sink<'w> {
     own_cells: Vec<String>,
     /// `Cell::Int`'s text, reused.
     int: String,
+    /// A JSON row's text, reused.
+    text: Vec<u8>,
     /// JSON: only these fields of each position (`--fields`), else the whole position.
     json_fields: bool,
     csv: Option<csv::Writer<&'w mut dyn Write>>,
@@ -299,6 +301,7 @@ impl<'w> Sink<'w> {
             direct,
             own_cells: Vec::new(),
             int: String::new(),
+            text: Vec::new(),
             fields,
             csv,
             raw,
@@ -380,31 +383,40 @@ impl<'w> Sink<'w> {
                 writeln!(w)
             }
             OutFormat::Json => {
-                let w = self.raw.as_mut().expect("raw sink");
+                // The row is written into a reused buffer, then passed on in one piece (serde
+                // writes token by token, each a call through the `dyn Write`).
+                let t = &mut self.text;
+                t.clear();
                 if self.rows > 0 {
-                    write!(w, ",")?;
+                    t.push(b',');
                 }
                 if self.json_fields && self.direct {
                     // As the object below would be written: names are plain identifiers.
-                    w.write_all(b"{")?;
+                    t.push(b'{');
                     for (i, (&k, g)) in self.fields.iter().zip(&self.getters).enumerate() {
-                        write!(w, "{}\"{}\":", if i > 0 { "," } else { "" }, FIELDS[k])?;
+                        if i > 0 {
+                            t.push(b',');
+                        }
+                        t.push(b'"');
+                        t.extend_from_slice(FIELDS[k].as_bytes());
+                        t.extend_from_slice(b"\":");
                         match g(p, models) {
-                            Cell::Num(x) => serde_json::to_writer(&mut **w, &x)?,
-                            Cell::Int(i) => serde_json::to_writer(&mut **w, &i)?,
-                            Cell::Bool(b) => serde_json::to_writer(&mut **w, &b)?,
-                            Cell::Text(t) => serde_json::to_writer(&mut **w, t)?,
-                            Cell::Null => w.write_all(b"null")?,
+                            Cell::Num(x) => serde_json::to_writer(&mut *t, &x)?,
+                            Cell::Int(i) => serde_json::to_writer(&mut *t, &i)?,
+                            Cell::Bool(b) => serde_json::to_writer(&mut *t, &b)?,
+                            Cell::Text(s) => serde_json::to_writer(&mut *t, s)?,
+                            Cell::Null => t.extend_from_slice(b"null"),
                         }
                     }
-                    w.write_all(b"}")?;
+                    t.push(b'}');
                 } else if self.json_fields {
                     let obj: Map<String, Value> =
                         self.fields.iter().zip(&self.getters).map(|(&k, g)| (FIELDS[k].to_string(), cell_json(g(p, models)))).collect();
-                    serde_json::to_writer(&mut **w, &obj)?;
+                    serde_json::to_writer(&mut *t, &obj)?;
                 } else {
-                    serde_json::to_writer(&mut **w, p)?;
+                    serde_json::to_writer(&mut *t, p)?;
                 }
+                self.raw.as_mut().expect("raw sink").write_all(t)?;
                 self.rows += 1;
                 Ok(())
             }
