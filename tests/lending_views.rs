@@ -97,3 +97,20 @@ fn the_lending_view_gathers_report_curves_and_comparison() {
     let v = lending_view(&s, CompareOptions { lltv: None, mat: None, chop: None }, 0.5).unwrap();
     assert!(v.comparison.is_none() && v.comparison_note.unwrap().contains("lltv"));
 }
+
+#[test]
+fn the_health_command_answers_through_the_compute_entry() {
+    use leverlab::api::{command, run_command};
+    let s = example("aave-v3");
+    let mut o = serde_json::Map::new();
+    o.insert("points".into(), serde_json::json!(11));
+    let out = run_command(command("health").unwrap(), &s, &o).unwrap();
+    let want = serde_json::to_value(health_curves(&s, 0.5, 11).unwrap()).unwrap();
+    assert_eq!(out, want);
+    o.insert("range".into(), serde_json::json!(1.2));
+    let e = run_command(command("health").unwrap(), &s, &o).unwrap_err();
+    assert_eq!(e.0[0].path, "range", "{e}");
+    // An exchange Scenario is refused at venue.
+    let x = parse_scenario(r#"{"venue": "bybit", "positions": [{"size": 1, "entry_price": 100, "leverage": 5}]}"#).unwrap();
+    assert_eq!(run_command(command("health").unwrap(), &x, &serde_json::Map::new()).unwrap_err().0[0].path, "venue");
+}

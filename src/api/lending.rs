@@ -10,6 +10,7 @@ pub const LIQUIDATE_HELP: &str = include_str!("help/liquidate.txt");
 pub const LOOP_HELP: &str = include_str!("help/loop.txt");
 pub const AUCTION_HELP: &str = include_str!("help/auction.txt");
 pub const COMPARE_LENDING_HELP: &str = include_str!("help/compare_lending.txt");
+pub const HEALTH_HELP: &str = include_str!("help/health.txt");
 
 /// The options of `liquidate`.
 pub const LIQUIDATE_OPTIONS: &[Opt] = &[text("collateral"), text("debt"), num("amount")];
@@ -19,6 +20,8 @@ pub const LOOP_OPTIONS: &[Opt] = &[num("leverage"), text("collateral"), text("de
 pub const AUCTION_OPTIONS: &[Opt] = &[num("at"), num("take"), num("max")];
 /// The options of `compare-lending`.
 pub const COMPARE_LENDING_OPTIONS: &[Opt] = &[num("lltv"), num("mat"), num("chop")];
+/// The options of `health`.
+pub const HEALTH_OPTIONS: &[Opt] = &[num("range"), crate::api::whole("points")];
 
 /// `eval` of a Scenario: the exchange Report, or for aave-v3, morpho-blue, gmx-v2 and maker the
 /// protocol's report ([`protocol::evaluate`]).

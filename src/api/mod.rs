@@ -278,6 +278,13 @@ Command {
     help: lending::COMPARE_LENDING_HELP,
     options: lending::COMPARE_LENDING_OPTIONS,
     run: |s, o| analysis(s, "compare-lending", o),
+},
+Command {
+    name: "health",
+    summary: "A lending account's health factor against each asset's price",
+    help: lending::HEALTH_HELP,
+    options: lending::HEALTH_OPTIONS,
+    run: |s, o| analysis(s, "health", o),
 }];
 
 /// Looks a command up by name.
@@ -456,7 +463,7 @@ fn wrong_type(kind: OptKind, v: &Value) -> String {
 
 /// The commands that answer for the DeFi protocol venues (aave-v3, morpho-blue, gmx-v2, maker);
 /// the others read exchange positions.
-pub const PROTOCOL_COMMANDS: [&str; 5] = ["eval", "liquidate", "loop", "auction", "compare-lending"];
+pub const PROTOCOL_COMMANDS: [&str; 6] = ["eval", "liquidate", "loop", "auction", "compare-lending", "health"];
 
 /// Runs `cmd` after checking its options: the one entry both front doors call. A protocol
 /// venue given to a command of exchange positions is refused at `venue`, naming the commands

@@ -54,6 +54,8 @@ pub enum Outcome {
     Auction(AuctionReport),
     #[serde(rename = "compare-lending")]
     CompareLending(LendingComparison),
+    #[serde(rename = "health")]
+    Health(Vec<crate::engine::lending::curves::HealthCurve>),
     #[serde(rename = "pnl")]
     Pnl(Vec<PnlRow>),
     #[serde(rename = "target")]
@@ -207,7 +209,7 @@ fn user_report(s: &Scenario) -> Result<Option<Report>, InputErrors> {
 }
 
 /// The analyses that answer for the DeFi protocol venues.
-pub const PROTOCOL_ANALYSES: [&str; 4] = ["liquidate", "loop", "auction", "compare-lending"];
+pub const PROTOCOL_ANALYSES: [&str; 5] = ["liquidate", "loop", "auction", "compare-lending", "health"];
 
 /// Starts analysis `a` (settings already merged over the Scenario's section) on `s`: checks its
 /// settings, applies the defaults (pushed to `assumed`), and returns the applied settings with
@@ -390,6 +392,13 @@ pub fn start(s: &Scenario, a: &Analysis, ctx: &mut Ctx, assumed: &mut Vec<Assump
             let at = or_default(finite(x.at, "at")?, 0.0, &path("at"), "the moment of the kick", assumed);
             let r = maker::auction(s, AuctionOptions { at, take: finite(x.take, "take")?, max: finite(x.max, "max")? })?;
             done(Analysis::Auction(st::Auction { at: Some(at), ..x.clone() }), Outcome::Auction(r))
+        }
+        Analysis::Health(x) => {
+            let points = whole(x.points, "points", 2, crate::engine::lending::curves::MAX_CURVE_POINTS as u64)?;
+            let points = or_default(points, 121, &path("points"), "leverlab's default: 121 points per asset", assumed);
+            let range = or_default(finite(x.range, "range")?, 0.5, &path("range"), "leverlab's default: each price ±50 % (widened to show a liquidation price within 95 %)", assumed);
+            let r = crate::engine::lending::curves::health_curves(s, range, points as usize)?;
+            done(Analysis::Health(st::Health { range: Some(range), points: Some(points) }), Outcome::Health(r))
         }
         Analysis::CompareLending(x) => {
             let o = CompareOptions { lltv: finite(x.lltv, "lltv")?, mat: finite(x.mat, "mat")?, chop: finite(x.chop, "chop")? };

@@ -169,6 +169,11 @@ settings!(
 );
 
 settings!(
+    /// `health`: a lending account's health factor against each asset's price.
+    Health { range: f64 = Shape::Number, points: u64 = Shape::Whole }
+);
+
+settings!(
     /// `compare-lending`: one loan as Aave, Morpho and Maker.
     CompareLending { lltv: f64 = Shape::Number, mat: f64 = Shape::Number, chop: f64 = Shape::Number }
 );
@@ -283,6 +288,7 @@ analyses!(
     Loop(Loop, r#loop) = "loop",
     Auction(Auction, auction) = "auction",
     CompareLending(CompareLending, compare_lending) = "compare-lending",
+    Health(Health, health) = "health",
     Pnl(Pnl, pnl) = "pnl",
     Target(Target, target) = "target",
     AverageEntry(AverageEntry, average_entry) = "average-entry",
