@@ -76,6 +76,10 @@ fn collateral_example_values_bybit_tiers_and_a_buffered_loan() {
     // eval margins the perpetual against the collateral value.
     let e = run("eval", &example("collateral"), json!({})).unwrap();
     close(e["positions"][0]["collateral"].as_f64().unwrap(), 1_351_000.0, 1e-6, "eval wallet");
+    // and carries the collateral report: account.collateral_value, collateral[i].value.
+    close(e["collateral"]["account"]["collateral_value"].as_f64().unwrap(), 1_351_000.0, 1e-6, "eval collateral_value");
+    close(e["collateral"]["collateral"][0]["value"].as_f64().unwrap(), 1_953_000.0, 1e-6, "eval BTC value");
+    assert!(e["collateral"].get("surface").is_none());
 }
 
 #[test]

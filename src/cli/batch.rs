@@ -928,7 +928,7 @@ fn book(mut rows: impl Rows, set: &Settings, out: &mut dyn Write, err: &mut dyn 
     sink.finish(&models, &totals.account()).map_err(io_error)?;
     drop(sink);
     if whole {
-        let report = Report { version: crate::engine::scenario::FORMAT_VERSION, venue, margin_mode: MarginMode::Isolated, positions: kept, models, account: totals.account() };
+        let report = Report { version: crate::engine::scenario::FORMAT_VERSION, venue, margin_mode: MarginMode::Isolated, positions: kept, models, account: totals.account(), collateral: None };
         serde_json::to_writer_pretty(&mut buffered, &report).map_err(|e| io_error(e.into()))?;
         writeln!(buffered).and_then(|_| buffered.flush()).map_err(io_error)?;
     }

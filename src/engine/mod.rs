@@ -205,8 +205,11 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         .into());
     }
     if let Some(with_wallet) = collateral::as_wallet(s) {
-        // Multi-asset collateral: its value after haircuts is the cross wallet.
-        return evaluate(&with_wallet);
+        // Multi-asset collateral: its value after haircuts is the cross wallet; the collateral
+        // report (without its surface) goes with the Report.
+        let mut r = evaluate(&with_wallet)?;
+        r.collateral = Some(collateral::collateral_report(s, 0)?);
+        return Ok(r);
     }
     let options: Vec<FieldError> = (s.positions.iter().enumerate())
         .filter(|(_, p)| p.option.is_some())
@@ -364,6 +367,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         positions,
         models: models.into_infos(),
         account,
+        collateral: None,
     }
     .without_negative_zeros())
 }

@@ -219,6 +219,10 @@ pub struct Report {
     /// venue rule and maintenance schedule, not once per position).
     pub models: Vec<ModelInfo>,
     pub account: AccountReport,
+    /// Multi-asset collateral (a Scenario with `collateral`): `account.collateral_value`,
+    /// `collateral[i].value` and `.liquidation_price` (see `engine::collateral`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<crate::engine::collateral::CollateralReport>,
 }
 
 impl Report {
