@@ -154,3 +154,23 @@ fn binance_portfolio_model_answers_with_the_unimmr() {
     close(r["margin_maintenance_margin"].as_f64().unwrap(), 1.504, 1e-12, "margin MM");
     assert_eq!(r["status"], "trade freely");
 }
+
+#[test]
+fn the_compute_entry_runs_the_option_analyses_with_their_defaults_listed() {
+    use leverlab::engine::compute::{compute, Analysis, Request};
+    let s = parse_scenario(&example("portfolio")).unwrap();
+    let r = compute(Request::new(
+        s,
+        vec![Analysis::named("payoff").unwrap(), Analysis::named("portfolio").unwrap(), Analysis::named("greeks").unwrap()],
+    ))
+    .unwrap();
+    let v = serde_json::to_value(&r).unwrap();
+    // Portfolio mode has no futures Report: said once, while each analysis answers.
+    assert!(v["report_errors"][0]["path"] == "margin_mode", "{}", v["report_errors"]);
+    let payoff = &v["analyses"][0];
+    assert_eq!(payoff["settings"]["payoff"], json!({"range": 0.5, "points": 101}));
+    assert_eq!(payoff["result"]["payoff"].as_array().unwrap().len(), 101);
+    assert!(payoff["assumptions"].as_array().unwrap().iter().any(|a| a["path"] == "payoff.range"));
+    assert_eq!(v["analyses"][1]["result"]["portfolio"]["scenarios"].as_array().unwrap().len(), 27);
+    assert_eq!(v["analyses"][2]["result"]["greeks"]["options"].as_array().unwrap().len(), 1);
+}

@@ -765,6 +765,27 @@ fn standard(s: &Scenario) -> Result<StandardMargin, InputErrors> {
     })
 }
 
+/// The `portfolio` answer: the scenario grid (deribit, span) or Binance's uniMMR.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum PortfolioAnswer {
+    Grid(Box<PortfolioReport>),
+    UniMmr(Box<crate::engine::collateral::UniMmrReport>),
+}
+
+/// The portfolio margin of the Scenario's model: [`portfolio_margin`], or for `binance`
+/// [`crate::engine::collateral::unimmr`].
+///
+/// # Errors
+/// Theirs.
+pub fn answer(s: &Scenario) -> Result<PortfolioAnswer, InputErrors> {
+    let p = Parameters::of(s);
+    if p.model == PmModel::Binance && s.margin_mode == MarginMode::Portfolio {
+        return crate::engine::collateral::unimmr(s, p.loan_mmr).map(|r| PortfolioAnswer::UniMmr(Box::new(r)));
+    }
+    portfolio_margin(s).map(|r| PortfolioAnswer::Grid(Box::new(r)))
+}
+
 /// One point of the payoff curve.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct PayoffPoint {

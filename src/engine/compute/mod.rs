@@ -26,8 +26,8 @@
 //! names: `stress`, `grid`, `probability`, `band`, `carry`, `recommend`, `greeks`, `map`,
 //! `cascade`, `sweep`, `venues` (the positions under every exchange preset), `liquidate`,
 //! `loop`, `auction`, `compare-lending`, `pnl`, `target`, `average-entry`, `max-size`,
-//! `margin`; the settings are the options of the CLI command of the same name (`leverlab help
-//! COMMAND`), spelt as settings (`max_shock`), plus `stress.fit` (choose the
+//! `margin`, `payoff`, `collateral`, `portfolio`; the settings are the options of the CLI
+//! command of the same name (`leverlab help COMMAND`), spelt as settings (`max_shock`), plus `stress.fit` (choose the
 //! range that shows every liquidation point) and `csv_text` for map, cascade and sweep (market
 //! positions as CSV text). Without `analyses` the request runs the analyses the Scenario's
 //! `analyses` section lists. A document without a `scenario` key is read as the Scenario

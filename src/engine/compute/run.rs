@@ -66,6 +66,12 @@ pub enum Outcome {
     MaxSize(Vec<MaxSizeRow>),
     #[serde(rename = "margin")]
     Margin(MarginChange),
+    #[serde(rename = "payoff")]
+    Payoff(Vec<crate::engine::portfolio::PayoffPoint>),
+    #[serde(rename = "collateral")]
+    Collateral(crate::engine::collateral::CollateralReport),
+    #[serde(rename = "portfolio")]
+    Portfolio(crate::engine::portfolio::PortfolioAnswer),
 }
 
 /// The critical shocks of both directions.
@@ -420,6 +426,18 @@ pub fn start(s: &Scenario, a: &Analysis, ctx: &mut Ctx, assumed: &mut Vec<Assump
         Analysis::Margin(x) => {
             done(a.clone(), Outcome::Margin(tools::add_margin(s, finite(x.add, "add")?, x.position.map(|p| p as f64))?))
         }
+        Analysis::Payoff(x) => {
+            let points = or_default(whole(x.points, "points", 2, 10_001)?, 101, &path("points"), "leverlab's default: 101 points", assumed);
+            let range = or_default(finite(x.range, "range")?, 0.5, &path("range"), "leverlab's default: ±50 %", assumed);
+            let r = crate::engine::portfolio::payoff_curve(s, range, points as usize)?;
+            done(Analysis::Payoff(st::Payoff { range: Some(range), points: Some(points) }), Outcome::Payoff(r))
+        }
+        Analysis::Collateral(x) => {
+            let points = or_default(whole(x.points, "points", 2, 201)?, 21, &path("points"), "leverlab's default: 21 points per axis", assumed);
+            let r = crate::engine::collateral::collateral_report(s, points as usize)?;
+            done(Analysis::Collateral(st::Collateral { points: Some(points) }), Outcome::Collateral(r))
+        }
+        Analysis::Portfolio(_) => done(a.clone(), Outcome::Portfolio(crate::engine::portfolio::answer(s)?)),
     }
 }
 

@@ -203,6 +203,30 @@ settings!(
     Margin { add: f64 = Shape::Number, position: u64 = Shape::Whole }
 );
 
+settings!(
+    /// `payoff`: an option book's P&L over a common move, now and at expiry.
+    Payoff {
+        /// The move spans −range…+range (a fraction above 0, at most 0.99; default 0.5).
+        range: f64 = Shape::Number,
+        /// Points on the curve, 2…10001 (default 101).
+        points: u64 = Shape::Whole,
+    }
+);
+
+settings!(
+    /// `collateral`: multi-asset collateral values and each asset's liquidation price.
+    Collateral {
+        /// Points per axis of the two-price surface, 2…201 (default 21).
+        points: u64 = Shape::Whole,
+    }
+);
+
+settings!(
+    /// `portfolio`: portfolio margin (the model and its parameters are the Scenario's
+    /// `portfolio_margin`); no settings.
+    Portfolio {}
+);
+
 /// Declares [`Analysis`] (one analysis with its settings, as `{"stress": {...}}`), the
 /// Scenario's [`AnalysisSettings`] section (`{"stress": {...}, "cascade": {...}}`) and the
 /// tables between them.
@@ -294,6 +318,9 @@ analyses!(
     AverageEntry(AverageEntry, average_entry) = "average-entry",
     MaxSize(MaxSize, max_size) = "max-size",
     Margin(Margin, margin) = "margin",
+    Payoff(Payoff, payoff) = "payoff",
+    Collateral(Collateral, collateral) = "collateral",
+    Portfolio(Portfolio, portfolio) = "portfolio",
 );
 
 #[cfg(test)]
