@@ -37,18 +37,21 @@ mod generate;
 mod impact;
 mod import;
 mod levels;
+mod exposure;
 mod map;
 mod sim;
+mod sweep;
 
 pub use funding::{funding_signal, FundingSignal, LeverageWeight, DEFAULT_BUCKETS};
 pub use impact::{Impact, MAX_UP_MOVE};
 pub use import::{loans_from_json, parse_loans_csv, parse_positions_csv, positions_from_json};
 pub use levels::{market_levels, reference_price, LevelSummary, MarketLevels, SideBook};
 pub use map::{liquidation_map, LiquidationMap, UserMark};
-pub use sim::{
-    critical_shock, sensitivity, simulate, sweep, user_cascade, CascadeResult, CriticalShock, Direction, Round,
-    Sensitivity, SensitivityPoint, Sweep, SweepCurve, SweepOptions, UserCascade, DEPTH_MULTIPLIERS, JUMP_SIZE,
-    LEVERAGE_MULTIPLIERS,
+pub use exposure::{user_cascade, UserCascade};
+pub use sim::{simulate, CascadeResult, Direction, Round};
+pub use sweep::{
+    critical_shock, sensitivity, sweep, CriticalShock, Sensitivity, SensitivityPoint, Sweep, SweepCurve, SweepOptions, DEPTH_MULTIPLIERS,
+    JUMP_SIZE, LEVERAGE_MULTIPLIERS,
 };
 
 /// Largest number of positions the generator makes (memory guard: 24 bytes per level).
