@@ -186,7 +186,7 @@ fn plain(p: &Position) -> bool {
         && within(p.mark_price, MIN_PRICE, MAX_PRICE)
         // leverage from 1 to 1000, or a margin: finite, ≥ 0, ≤ MAX_AMOUNT.
         && (p.leverage.is_some() || p.margin.is_some())
-        && within(p.leverage, 1.0, 1000.0)
+        && within(p.leverage, crate::engine::input::LEVERAGE_RANGE.0, crate::engine::input::LEVERAGE_RANGE.1)
         && within(p.margin, 0.0, MAX_AMOUNT)
         && within(p.maint_amount, -MAX_AMOUNT, MAX_AMOUNT)
         // a rate ≥ 0 and < 0.1.

@@ -22,6 +22,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
+/// The leverage every part of the engine accepts, lowest and highest (1x to 1000x: above any
+/// venue's maximum, below what would make margins vanish in `f64`): positions, tiers' and
+/// market positions' leverage, generated markets, the calculators and loops.
+pub const LEVERAGE_RANGE: (f64, f64) = (1.0, 1000.0);
+
+/// The problem with a leverage outside [`LEVERAGE_RANGE`].
+pub const LEVERAGE_MESSAGE: &str = "must be a number from 1 to 1000";
+
+/// Whether `l` is a finite leverage within [`LEVERAGE_RANGE`].
+pub fn leverage_ok(l: f64) -> bool {
+    l.is_finite() && (LEVERAGE_RANGE.0..=LEVERAGE_RANGE.1).contains(&l)
+}
+
 /// One problem in the input: where it is and what is wrong.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {

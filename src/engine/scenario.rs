@@ -588,8 +588,8 @@ impl Scenario {
                 check_positive(errors, &at("mark_price"), m);
             }
             if let Some(l) = p.leverage {
-                if !l.is_finite() || l < 1.0 || l > 1000.0 {
-                    errors.push(FieldError::new(at("leverage"), "must be a number from 1 to 1000"));
+                if !crate::engine::input::leverage_ok(l) {
+                    errors.push(FieldError::new(at("leverage"), crate::engine::input::LEVERAGE_MESSAGE));
                 }
             }
             if let Some(m) = p.margin {
@@ -620,8 +620,8 @@ impl Scenario {
                 check_positive(errors, &at("venue_liquidation_price"), v);
             }
             if let Some(l) = p.max_leverage {
-                if !l.is_finite() || l < 1.0 || l > 1000.0 {
-                    errors.push(FieldError::new(at("max_leverage"), "must be a number from 1 to 1000"));
+                if !crate::engine::input::leverage_ok(l) {
+                    errors.push(FieldError::new(at("max_leverage"), crate::engine::input::LEVERAGE_MESSAGE));
                 }
             }
             if let Some(tiers) = &p.tiers {
@@ -636,8 +636,8 @@ impl Scenario {
                         errors.push(FieldError::new(tp("maint_amount"), "must be a finite number"));
                     }
                     if let Some(l) = t.max_leverage {
-                        if !(1.0..=1000.0).contains(&l) {
-                            errors.push(FieldError::new(tp("max_leverage"), "must be a number from 1 to 1000"));
+                        if !crate::engine::input::leverage_ok(l) {
+                            errors.push(FieldError::new(tp("max_leverage"), crate::engine::input::LEVERAGE_MESSAGE));
                         }
                     }
                     if k > 0 && t.floor <= tiers[k - 1].floor {

@@ -227,7 +227,8 @@ struct Template {
 
 /// The leverage distribution of one side.
 fn side_distribution(g: &Generator, side: Side, funding: Option<&FundingSignal>, scale: f64) -> Result<LevDist, InputErrors> {
-    let sc = |l: f64| (l * scale).clamp(1.0, 1000.0);
+    let (lo, hi) = crate::engine::input::LEVERAGE_RANGE;
+    let sc = |l: f64| (l * scale).clamp(lo, hi);
     if let Some(ln) = &g.leverage_lognormal {
         let dist = LogNormal::new((ln.median * scale).ln(), ln.sigma)
             .map_err(|e| FieldError::new("market.generator.leverage_lognormal", e.to_string()))?;

@@ -520,7 +520,8 @@ fn given_levels(s: &Scenario, given: &[(String, &MarketPosition)], scale: f64, o
             .iter()
             .map(|&i| {
                 let p = given[i].1;
-                let lev = (p.leverage.unwrap_or(1.0) * scale).clamp(1.0, 1000.0);
+                let (lo, hi) = crate::engine::input::LEVERAGE_RANGE;
+                let lev = (p.leverage.unwrap_or(1.0) * scale).clamp(lo, hi);
                 engine_position(p.symbol.as_deref().unwrap_or(&symbol), p.side, p.size, p.entry_price, lev, None)
             })
             .collect();

@@ -258,8 +258,8 @@ pub(crate) fn validate_position(p: &MarketPosition, at: &str, errors: &mut Vec<F
         check_positive(errors, &format!("{at}.liquidation_price"), l);
     }
     if let Some(l) = p.leverage {
-        if !l.is_finite() || !(1.0..=1000.0).contains(&l) {
-            errors.push(FieldError::new(format!("{at}.leverage"), "must be a number from 1 to 1000"));
+        if !crate::engine::input::leverage_ok(l) {
+            errors.push(FieldError::new(format!("{at}.leverage"), crate::engine::input::LEVERAGE_MESSAGE));
         }
     }
     if p.leverage.is_none() && p.liquidation_price.is_none() {
@@ -316,7 +316,7 @@ impl Generator {
         }
         for (k, w) in &self.leverage_buckets {
             match k.trim().parse::<f64>() {
-                Ok(l) if l.is_finite() && (1.0..=1000.0).contains(&l) => {}
+                Ok(l) if crate::engine::input::leverage_ok(l) => {}
                 _ => errors.push(FieldError::new(
                     format!("market.generator.leverage_buckets.{k}"),
                     "key must be a leverage from 1 to 1000",
@@ -331,8 +331,8 @@ impl Generator {
         if let Some(l) = &self.leverage_lognormal {
             check_positive(errors, &at("leverage_lognormal.median"), l.median);
             check_non_negative(errors, &at("leverage_lognormal.sigma"), l.sigma);
-            if !l.max.is_finite() || !(1.0..=1000.0).contains(&l.max) {
-                errors.push(FieldError::new(at("leverage_lognormal.max"), "must be a number from 1 to 1000"));
+            if !crate::engine::input::leverage_ok(l.max) {
+                errors.push(FieldError::new(at("leverage_lognormal.max"), crate::engine::input::LEVERAGE_MESSAGE));
             }
             if l.sigma > 10.0 {
                 errors.push(FieldError::new(at("leverage_lognormal.sigma"), "must be at most 10"));

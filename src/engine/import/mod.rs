@@ -723,12 +723,12 @@ fn assemble(
     let positions = kept
         .into_iter()
         .map(|r| {
-            let leverage = r.leverage.filter(|l| (1.0..=1000.0).contains(l));
+            let leverage = r.leverage.filter(|l| crate::engine::input::leverage_ok(*l));
             let mut note = r.notes;
             if missing_balance {
                 note.insert(0, MISSING_BALANCE_NOTE.to_string());
             }
-            if let Some(l) = r.leverage.filter(|l| !(1.0..=1000.0).contains(l)) {
+            if let Some(l) = r.leverage.filter(|l| !crate::engine::input::leverage_ok(*l)) {
                 note.insert(0, format!("leverage {} outside 1–1000, not used", round_sig(l)));
             }
             let margin = if mode == MarginMode::Isolated { r.margin } else { None };

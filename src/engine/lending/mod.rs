@@ -534,7 +534,7 @@ pub fn build_loop(
     if !swap_cost.is_finite() || !(0.0..0.5).contains(&swap_cost) {
         return Err(FieldError::new("swap_cost", "must be a fraction ≥ 0 and < 0.5").into());
     }
-    if !target_leverage.is_finite() || !(1.0..=1000.0).contains(&target_leverage) {
+    if !crate::engine::input::leverage_ok(target_leverage) {
         return Err(FieldError::new("leverage", "must be a number from 1 to 1000 (collateral ÷ equity)").into());
     }
     let eval = |l: &Lending| match s.venue {

@@ -62,8 +62,8 @@ pub fn max_size(
         let l = leverage.or(p.leverage).ok_or_else(|| {
             InputErrors::from(FieldError::new("leverage", "give `leverage` (or the position's leverage)"))
         })?;
-        if !l.is_finite() || !(1.0..=1000.0).contains(&l) {
-            return Err(FieldError::new("leverage", "must be a number from 1 to 1000").into());
+        if !crate::engine::input::leverage_ok(l) {
+            return Err(FieldError::new("leverage", crate::engine::input::LEVERAGE_MESSAGE).into());
         }
         let per_notional = 1.0 / l + venue::im_fee_reserve(s, &m, l);
         let by_balance = b / per_notional;
