@@ -24,7 +24,7 @@ use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg32;
 
 use super::funding::FundingSignal;
-use super::levels::{default_symbol, engine_position, template_scenario, Collector};
+use super::collect::{default_symbol, engine_position, template_scenario, Collector};
 use super::Generator;
 use crate::engine::scenario::{FieldError, InputErrors, Position, Scenario, Side};
 use crate::engine::venue::{self, PositionModel};

@@ -37,6 +37,7 @@ mod generate;
 mod impact;
 mod import;
 mod levels;
+mod collect;
 mod exposure;
 mod map;
 mod sim;
