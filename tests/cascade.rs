@@ -347,8 +347,14 @@ proptest! {
             prop_assert!(b.liquidated_notional <= book.total_notional() * (1.0 + 1e-12));
             let open = if sign < 0.0 { lv.summary.long_open_size } else { lv.summary.short_open_size };
             prop_assert!(b.liquidated_size <= open * (1.0 + 1e-12));
-            // Monotone: a larger shock moves the price at least as far.
-            prop_assert!(b.final_move.abs() >= a.final_move.abs() - 1e-12, "{} {}", a.final_move, b.final_move);
+            // Monotone: a larger shock moves the price at least as far — with permanent impact.
+            // With refilling depth a larger shock front-loads the flow, which then decays for
+            // longer, so where the impact saturates (an up move near MAX_UP_MOVE) the final move
+            // can come out smaller, as the simulator's module documents; seeds 0 and
+            // 58081560006330237 found such cases (final moves 41.47 then 37.87, up).
+            if refill.is_none() {
+                prop_assert!(b.final_move.abs() >= a.final_move.abs() - 1e-12, "{} {}", a.final_move, b.final_move);
+            }
             prop_assert!(b.final_move.abs() >= hi - 1e-12);
             // Twice the depth never makes it worse.
             let c = simulate(&lv, &deeper, sign * hi, 10).unwrap();
