@@ -541,7 +541,7 @@ struct CsvRows<R: Read> {
 
 impl<R: Read> CsvRows<R> {
     fn new(input: R) -> Result<Self, InputErrors> {
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+        let mut reader = crate::engine::input::csv_reader(input);
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| FieldError::new("line[1]", format!("cannot read the CSV header: {e}")))?

@@ -22,6 +22,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
+/// The one CSV reader of every CSV import — market positions and loans
+/// ([`crate::engine::cascade::parse_positions_csv`], `parse_loans_csv`), books
+/// (`leverlab eval book.csv`): the `csv` crate (RFC 4180 quoting), a header row, every cell
+/// trimmed.
+pub fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input)
+}
+
 /// The leverage every part of the engine accepts, lowest and highest (1x to 1000x: above any
 /// venue's maximum, below what would make margins vanish in `f64`): positions, tiers' and
 /// market positions' leverage, generated markets, the calculators and loops.

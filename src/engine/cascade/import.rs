@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::{validate_position, MarketPosition, MARKET_POSITION_FIELDS, MAX_GENERATED};
 use crate::engine::input::{check, unknown_message, Field, Problems, Shape};
 use crate::engine::lending::loans::{MarketLoan, MARKET_LOAN_FIELDS, MAX_LOANS};
-use crate::engine::scenario::{FieldError, InputErrors};
+use crate::engine::input::{FieldError, InputErrors};
 
 const ROW: Shape = Shape::Object(MARKET_POSITION_FIELDS);
 const LOAN_ROW: Shape = Shape::Object(MARKET_LOAN_FIELDS);
@@ -52,7 +52,7 @@ fn parse_rows_csv<T: serde::de::DeserializeOwned>(
     instead: &str,
 ) -> Result<Vec<T>, InputErrors> {
     let row_shape = Shape::Object(fields);
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rdr = crate::engine::input::csv_reader(text.as_bytes());
     let mut p = Problems::new();
     let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
     let headers = match rdr.headers() {
