@@ -31,9 +31,8 @@ pub mod tools;
 pub mod venue;
 
 pub use report::{AccountReport, ModelInfo, ModelTable, PositionReport, Report, Settlement, WalletReport};
-pub use scenario::{
-    parse_scenario, Contract, FieldError, InputErrors, MarginMode, Market, Position, Scenario, Side, Tier, Venue,
-};
+pub use input::{FieldError, InputErrors};
+pub use scenario::{parse_scenario, Contract, MarginMode, Market, Position, Scenario, Side, Tier, Venue};
 
 pub use evaluate::evaluate;
 pub(crate) use evaluate::liquidation_note;

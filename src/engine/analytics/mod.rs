@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::engine::input::{opt, req, suggest, Field, Shape};
-use crate::engine::scenario::{check_non_negative, FieldError, InputErrors, Scenario};
+use crate::engine::input::{check_non_negative, FieldError, InputErrors};
+use crate::engine::scenario::Scenario;
 
 pub mod band;
 pub mod carry;

@@ -26,7 +26,8 @@ use rand_pcg::Pcg32;
 use super::funding::FundingSignal;
 use super::collect::{default_symbol, engine_position, template_scenario, Collector};
 use super::Generator;
-use crate::engine::scenario::{FieldError, InputErrors, Position, Scenario, Side};
+use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::scenario::{Position, Scenario, Side};
 use crate::engine::venue::{self, PositionModel};
 use crate::engine::margin;
 

@@ -6,7 +6,8 @@ use super::funding::FundingSignal;
 use super::collect::{default_symbol, engine_position, template_scenario, Collector};
 pub use super::collect::LevelSummary;
 use super::{generate, validate_position, MarketPosition};
-use crate::engine::scenario::{FieldError, InputErrors, Scenario, Side, Venue};
+use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::scenario::{Scenario, Side, Venue};
 
 /// One side's liquidation levels, in the order a move reaches them: longs from the highest
 /// liquidation price down, shorts from the lowest up.

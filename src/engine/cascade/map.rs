@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::funding::FundingSignal;
 use super::levels::{LevelSummary, MarketLevels};
 use crate::engine::report::Report;
-use crate::engine::scenario::{FieldError, InputErrors, Side};
+use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::scenario::Side;
 
 /// One of the user's own liquidation prices, for the page to mark on the map.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::engine::input::{opt, req, Field, Shape};
-use crate::engine::scenario::{check_non_negative, check_positive, FieldError, Side, Venue, SIDES};
+use crate::engine::input::{check_non_negative, check_positive, FieldError};
+use crate::engine::scenario::{Side, Venue, SIDES};
 
 mod funding;
 mod generate;

@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use super::impact::{Impact, MAX_UP_MOVE};
 use crate::engine::limits::MAX_PATH_ROUNDS;
 use super::levels::{MarketLevels, SideBook};
-use crate::engine::scenario::{FieldError, InputErrors};
+use crate::engine::input::{FieldError, InputErrors};
 
 /// Which way the price moves: down liquidates longs, up liquidates shorts (a squeeze).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,8 @@ use super::sim::{Direction, Runner};
 use super::levels::market_levels;
 use super::MarketPosition;
 use crate::engine::limits::{ceiling, MAX_SHOCKS};
-use crate::engine::scenario::{FieldError, InputErrors, Scenario};
+use crate::engine::input::{FieldError, InputErrors};
+use crate::engine::scenario::Scenario;
 
 /// The shock grid and the amplification threshold of a sweep.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
