@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::engine::analytics::RiskMarket;
+use crate::engine::analytics::market::RiskMarket;
 use crate::engine::cascade::BookMarket;
 
 /// Version of the Scenario/Report format. Bumped when a field changes meaning.
@@ -404,7 +404,7 @@ pub const POSITION_FIELDS: &[Field] = &[
 
 /// The fields of the `market` section ([`Market`]: its risk and book halves side by side).
 pub const MARKET: Shape =
-    Shape::Merged(&[crate::engine::analytics::RISK_FIELDS, crate::engine::cascade::BOOK_FIELDS]);
+    Shape::Merged(&[crate::engine::analytics::market::RISK_FIELDS, crate::engine::cascade::BOOK_FIELDS]);
 
 /// The fields of a [`Scenario`].
 pub const SCENARIO_FIELDS: &[Field] = &[
@@ -503,6 +503,17 @@ fn scenario_repaired(v: &serde_json::Value) -> Result<Scenario, (Option<Scenario
 }
 
 impl Scenario {
+    /// Distinct symbols of the positions, in order of first appearance.
+    pub fn symbols(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for p in &self.positions {
+            if !out.contains(&p.symbol) {
+                out.push(p.symbol.clone());
+            }
+        }
+        out
+    }
+
     /// The contract type of position `i`: its own, else the type the venue's shipped table for
     /// its symbol is published for (`bybit` BTCUSD is inverse), else the venue's usual one.
     pub fn contract_of(&self, p: &Position) -> Contract {
@@ -651,7 +662,7 @@ impl Scenario {
         }
         crate::engine::venue::check_venue_rules(self, errors);
         if let Some(m) = &self.market {
-            m.risk.validate(self, errors);
+            m.risk.validate(&self.symbols(), errors);
             m.book.validate(errors);
         }
         // The magnitude limits too, so a parse reports them with the other problems; only
