@@ -177,6 +177,9 @@ pub struct PosForm {
     /// typed by the user; set by "Import from venue…").
     pub venue_liquidation_price: Option<f64>,
     pub note: Option<String>,
+    /// An option position's section: not edited on this page yet, but it travels with the
+    /// Scenario (without it the position would be read as a future at its premium).
+    pub option: Option<crate::engine::options::OptionSpec>,
 }
 
 impl PosForm {
@@ -234,6 +237,7 @@ impl PosForm {
                 || p.margin.is_some(),
             venue_liquidation_price: p.venue_liquidation_price,
             note: p.note.clone(),
+            option: p.option.clone(),
         }
     }
 
@@ -263,6 +267,11 @@ pub struct FormState {
     pub positions: Vec<PosForm>,
     /// Market assumptions are not edited on this page but travel with the Scenario.
     pub market: Option<crate::engine::Market>,
+    /// The Scenario's `now`, `collateral` and `portfolio_margin`: not edited on this page yet,
+    /// but they travel with the Scenario.
+    pub now: Option<String>,
+    pub collateral: Option<Vec<crate::engine::collateral::CollateralAsset>>,
+    pub portfolio_margin: Option<crate::engine::portfolio::PortfolioMargin>,
     pub next_id: u32,
 }
 
@@ -275,6 +284,9 @@ impl Default for FormState {
             wallet_balances: None,
             positions: vec![PosForm::example(1)],
             market: None,
+            now: None,
+            collateral: None,
+            portfolio_margin: None,
             next_id: 2,
         }
     }
@@ -300,6 +312,9 @@ impl FormState {
             next_id: positions.len() as u32 + 1,
             positions,
             market: s.market.clone(),
+            now: s.now.clone(),
+            collateral: s.collateral.clone(),
+            portfolio_margin: s.portfolio_margin.clone(),
         }
     }
 
@@ -387,6 +402,7 @@ impl FormState {
                 venue_liquidation_price: p.venue_liquidation_price,
                 note: p.note.clone(),
                 funding_rate: p.funding_rate,
+                option: p.option.clone(),
                 ..Position::default()
             });
         }
@@ -408,9 +424,9 @@ impl FormState {
             lending: None,
             vault: None,
             auction: None,
-            now: None,
-            portfolio_margin: None,
-            collateral: None,
+            now: self.now.clone(),
+            portfolio_margin: self.portfolio_margin.clone(),
+            collateral: self.collateral.clone(),
             analyses: None,
         };
         (s, errors)
