@@ -13,8 +13,10 @@
 //! * `commands() -> [{name, summary}]`.
 //! * `importVenue(texts, venue?) -> {scenario, recognised, assumptions, notes,
 //!   missing_balance}`: venue API responses (one text or an array of texts) to a Scenario.
-//! * `mount(element, scenario?) -> handle`: a calculator inside `element`; `handle.destroy()`
-//!   removes it.
+//!
+//! These live in the page's second wasm module (`src/bin/worker.rs`), which `static/boot.js`
+//! loads on the main thread once the calculator has painted; `mount(element, scenario?)` is
+//! the calculator module's own (`crate::ui::mount_js`).
 //!
 //! Bad input throws an array of `{path, message}` (the same paths as the format:
 //! `positions[1].entry_price`). Results are plain JSON-compatible objects.
@@ -307,30 +309,6 @@ pub fn evaluate_batch(book: JsValue) -> Result<JsValue, JsValue> {
     Ok(obj.into())
 }
 
-/// A calculator mounted into an element of the host page.
-#[wasm_bindgen]
-pub struct MountHandle {
-    app: Option<yew::AppHandle<crate::ui::app::App>>,
-}
-
-#[wasm_bindgen]
-impl MountHandle {
-    /// Removes the calculator from its element.
-    pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-    }
-}
-
-/// Mounts the calculator into `element`, starting from `scenario` (object or JSON text;
-/// optional). It leaves the host page's URL and storage alone.
-#[wasm_bindgen]
-pub fn mount(element: web_sys::Element, scenario: JsValue) -> Result<MountHandle, JsValue> {
-    let initial = if scenario.is_undefined() || scenario.is_null() { None } else { Some(scenario_from(scenario)?) };
-    Ok(MountHandle { app: Some(crate::ui::mount(element, initial)) })
-}
-
 /// Reads a venue's own API responses (`texts`: one JSON text or an array of them; `venue`:
 /// optional venue name) into a Scenario with the venue's liquidation prices, plus what was
 /// recognised, assumed and left out. Throws `[{path, message}]` naming `responses[i]…`.
@@ -353,14 +331,13 @@ pub fn import_venue(texts: JsValue, venue: JsValue) -> Result<JsValue, JsValue> 
     to_js(&engine::import::imported_json(&imported))
 }
 
-/// Called from the app's start so the linker keeps these exports in the app's wasm.
+/// Called from the worker module's `main` so the linker keeps these exports in its wasm.
 pub fn keep() {
-    let f: [*const (); 7] = [
+    let f: [*const (); 6] = [
         evaluate as *const (),
         compute as *const (),
         run as *const (),
         commands as *const (),
-        mount as *const (),
         evaluate_batch as *const (),
         import_venue as *const (),
     ];

@@ -2,6 +2,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    // The calculator's own JS export (`mount`); the rest of the JS API is the worker module's.
+    leverlab::ui::keep();
     leverlab::ui::start();
 }
 

@@ -14,10 +14,11 @@ use crate::ui::browser;
 use crate::ui::charts::ChartStyle;
 use crate::ui::codec;
 use crate::ui::components::{
-    account_form::AccountForm, chart_panels::ChartPanels, compare::Compare, position_card::PositionCard,
+    account_form::AccountForm, chart_panels::ChartPanels, position_card::PositionCard,
     results::{announcement, Results},
     toolbar::Toolbar,
 };
+use crate::ui::views::{self, ViewCtx, VIEWS};
 use crate::ui::form::{pos_path, FormState, PosField};
 use crate::ui::state::{venue_defaults, Action, AppState, Notice, Source, ThemeChoice};
 
@@ -119,6 +120,9 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&cfg))
     };
     let dark_sys = use_state_eq(browser::prefers_dark);
+    // The open view (index into VIEWS), from the URL's `view=` (a mounted calculator keeps it
+    // in memory only).
+    let view = use_state_eq(|| if cfg.mounted { 0 } else { views::view_of_hash(&browser::hash()) });
     let root = use_node_ref();
 
     // Follow the system theme.
@@ -142,12 +146,12 @@ pub fn app(props: &AppProps) -> Html {
         let last_push = use_mut_ref(|| f64::NEG_INFINITY);
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
         let cfg = cfg.clone();
-        use_effect_with(state.revision, move |rev| {
+        use_effect_with((state.revision, *view), move |(rev, view)| {
             let snapshot = if !cfg.mounted && !state.stale && state.errors.is_empty() { state.scenario.clone() } else { None };
-            let (rev, from_history, embed) = (*rev, state.from_history, cfg.embed);
+            let (rev, from_history, embed, view) = (*rev, state.from_history, cfg.embed, *view);
             let write = move || {
                 let Some(s) = snapshot else { return };
-                let h = codec::encode_hash(&s);
+                let h = views::hash_of(view, &codec::encode_hash(&s));
                 if browser::hash().trim_start_matches('#') != h && !from_history {
                     let now = browser::now_ms();
                     let push = rev > 0 && now - *last_push.borrow() > 1000.0;
@@ -174,9 +178,10 @@ pub fn app(props: &AppProps) -> Html {
     {
         let dispatch = state.dispatcher();
         let mounted = cfg.mounted;
+        let view = view.clone();
         use_effect_with((), move |_| {
             let listener = (!mounted).then(|| browser::window()).flatten().map(|w| {
-                EventListener::new(&w, "popstate", move |_| match codec::decode_hash(&browser::hash()) {
+                EventListener::new(&w, "popstate", move |_| match { view.set(views::view_of_hash(&browser::hash())); codec::decode_hash(&browser::hash()) } {
                     Ok(Some(s)) => dispatch.dispatch(Action::Load(Box::new(s), Source::History)),
                     Ok(None) => {}
                     Err(msg) => match codec::decode_hash_repaired(&browser::hash()) {
@@ -274,10 +279,49 @@ pub fn app(props: &AppProps) -> Html {
         let d = dispatch.clone();
         Callback::from(move |_| d.dispatch(Action::SetNotice(None)))
     };
+    let current = (*view).min(VIEWS.len() - 1);
+    let nav = {
+        let items = VIEWS.iter().enumerate().map(|(k, v)| {
+            let view = view.clone();
+            let mounted = cfg.mounted;
+            let href = format!("#{}", views::hash_of(k, &views::scenario_part(&browser::hash())));
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                if !mounted {
+                    browser::set_hash(&views::hash_of(k, &views::scenario_part(&browser::hash())), true);
+                }
+                view.set(k);
+            });
+            html! {
+                <li><a href={href} class={classes!("view-link", (k == current).then_some("on"))} data-view={v.id}
+                    aria-current={if k == current { Some("page") } else { None }} {onclick}>{ v.title }</a></li>
+            }
+        });
+        html! { <nav class="views" aria-label="Views"><ul>{ for items }</ul></nav> }
+    };
     let toolbar = html! {
         <Toolbar idp={idp.clone()} scenario={s.scenario.clone()} theme={s.theme} has_link={!cfg.mounted} dispatch={dispatch.clone()} />
     };
 
+    let general_box = if general.is_empty() {
+        html! {}
+    } else {
+        html! {
+            <div class="card general-errors" role="alert">
+                <h2>{ "Problems" }</h2>
+                <ul>
+                    { for general.iter().map(|(k, v)| html! {
+                        <li data-path={k.clone()}>{ if k.is_empty() { v.clone() } else { format!("{k}: {v}") } }</li>
+                    }) }
+                </ul>
+            </div>
+        }
+    };
+    let live = html! {
+        <p class="sr-only" aria-live="polite" aria-atomic="true">
+            { s.report.as_ref().filter(|_| !s.stale).map(|r| announcement(r)).unwrap_or_default() }
+        </p>
+    };
     html! {
         <div class={classes!("leverlab", cfg.embed.then_some("embed"), cfg.mounted.then_some("mounted"))}
             data-theme={s.theme.attr()} data-dark={if dark { "true" } else { "false" }}
@@ -297,7 +341,8 @@ pub fn app(props: &AppProps) -> Html {
                     <button type="button" class="icon" aria-label="Dismiss message" onclick={dismiss}>{ "✕" }</button>
                 </div>
             }
-            <main class="layout">
+            { nav }
+            <main class={classes!("layout", format!("view-{}", VIEWS[current].id))} data-view={VIEWS[current].id}>
                 // Narrow screens: the liquidation prices stay in view while typing (the same
                 // figures are announced by the live region, so this copy is hidden from readers).
                 if let Some(r) = &s.report {
@@ -309,6 +354,12 @@ pub fn app(props: &AppProps) -> Html {
                         if r.positions.len() > 6 { <span class="q">{ format!("+{} more", r.positions.len() - 6) }</span> }
                     </div>
                 }
+                if let Some(render) = VIEWS[current].render {
+                    { general_box.clone() }
+                    { live.clone() }
+                    { render(&ViewCtx { idp: idp.clone(), scenario: s.scenario.clone(), report: s.report.clone(), style: chart_style.clone(), state: s, dispatch: dispatch.clone() }) }
+                    if cfg.embed { { toolbar.clone() } }
+                } else {
                 <div class="inputs">
                     <AccountForm idp={idp.clone()} venue={form.venue} mode={form.margin_mode}
                         wallet={form.wallet_balance.clone()} wallet_error={s.error("wallet_balance").map(|e| AttrValue::from(e.to_string()))}
@@ -318,35 +369,17 @@ pub fn app(props: &AppProps) -> Html {
                         <ol class="position-list">{ for cards }</ol>
                         <button type="button" class="primary add" onclick={add}>{ "+ Add position" }</button>
                     </section>
-                    <crate::ui::components::market_form::MarketFormCard idp={idp.clone()} form={s.market_form.clone()}
-                        symbols={crate::ui::components::market_form::form_symbols(form)}
-                        errors={Rc::new(s.errors.iter().filter(|(k, _)| k.starts_with("market.")).map(|(k, v)| (k.clone(), v.clone())).collect::<crate::ui::form::Errors>())}
-                        dispatch={dispatch.clone()} />
                 </div>
                 <div class="outputs">
-                    if !general.is_empty() {
-                        <div class="card general-errors" role="alert">
-                            <h2>{ "Problems" }</h2>
-                            <ul>
-                                { for general.iter().map(|(k, v)| html! {
-                                    <li data-path={k.clone()}>{ if k.is_empty() { v.clone() } else { format!("{k}: {v}") } }</li>
-                                }) }
-                            </ul>
-                        </div>
-                    }
-                    <p class="sr-only" aria-live="polite" aria-atomic="true">
-                        { s.report.as_ref().filter(|_| !s.stale).map(|r| announcement(r)).unwrap_or_default() }
-                    </p>
+                    { general_box }
+                    { live }
                     {
                         match (&s.scenario, &s.report) {
                             (Some(sc), Some(r)) => html! {
                                 <>
                                     <Results idp={idp.clone()} report={r.clone()} stale={s.stale} />
                                     <crate::ui::components::venue_import::VenueCompare idp={idp.clone()} scenario={sc.clone()} report={r.clone()} />
-                                    <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
-                                    <crate::ui::components::risk_panels::RiskCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
-                                    <crate::ui::components::cascade_panel::CascadeCard idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} />
-                                    <Compare idp={idp.clone()} scenario={sc.clone()} report={r.clone()} />
+                                    <ChartPanels idp={idp.clone()} scenario={sc.clone()} report={r.clone()} style={chart_style.clone()} panels={&["equity", "margin-ratio"][..]} />
                                 </>
                             },
                             _ => html! {
@@ -359,6 +392,7 @@ pub fn app(props: &AppProps) -> Html {
                         { toolbar }
                     }
                 </div>
+                }
             </main>
             if !cfg.embed {
                 <footer class="foot">

@@ -156,8 +156,9 @@ test('switching venue re-evaluates; compare venues lists every preset', async ()
   await page.locator('[data-path="venue"]').selectOption('okx');
   await page.waitForFunction((b) => document.querySelector('.positions-table td.liq .v').innerText !== b, binance);
   assert.notEqual(await liqText(page), binance, 'OKX counts the closing fee: another liquidation price');
-  await page.getByRole('button', { name: /Compare venues/ }).click();
+  await page.locator('nav.views a[data-view="compare"]').click();
   const rows = page.locator('.compare-table tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('.compare-table tbody tr').length === 11);
   assert.equal(await rows.count(), 11, 'one row per preset');
   assert.equal(await page.locator('.compare-table tr.current').getAttribute('data-venue'), 'okx');
   assert.ok((await page.locator('.compare-table td.diff').count()) > 0, 'differences are highlighted');

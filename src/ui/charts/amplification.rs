@@ -1,5 +1,5 @@
 //! Cascade charts: the amplification curve (final move against the initial shock, both
-//! directions, the engine's [`sweep`] over 200 shocks each way) with the critical shock marked,
+//! directions, the engine's sweep (computed by the worker) over 200 shocks each way) with the critical shock marked,
 //! and the round-by-round path of one cascade ([`CascadeResult::path`]).
 
 use std::rc::Rc;
@@ -8,23 +8,11 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{style_mesh, bounds, effective, err, font, frame, levels, mesh, short};
+use super::market::{style_mesh, bounds, err, font, frame, mesh, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::cascade::{sweep, CascadeResult, Sweep, SweepOptions};
-use crate::engine::{Report, Scenario};
+use crate::engine::cascade::{CascadeResult, Sweep};
+use crate::engine::Scenario;
 use crate::ui::format;
-
-/// The page's sweep: ±30 % in 200 shocks each way, runaway at amplification 2.
-pub fn sweep_options() -> SweepOptions {
-    SweepOptions { max_shock: 0.3, steps: 200, threshold: 2.0 }
-}
-
-pub fn compute_sweep(s: &Scenario) -> Result<Sweep, String> {
-    let e = effective(s);
-    let book = levels(&e);
-    let book = book.as_ref().as_ref().map_err(Clone::clone)?;
-    sweep(&book.levels, &book.impact, &sweep_options()).map_err(|x| super::market::first_error(&x))
-}
 
 fn points(w: &Sweep) -> Vec<(f64, f64, f64, f64)> {
     // (shock %, final move %, amplification, notional), down reversed then up.
@@ -106,14 +94,15 @@ pub fn draw_amplification(canvas: &HtmlCanvasElement, w: &Sweep, style: &ChartSt
     })
 }
 
-pub fn amplification_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
+/// The amplification curve from the worker's [`crate::work::Task::Sweep`] answer.
+pub fn amplification_panel(answer: &str, _s: &Scenario) -> Drawing {
     let legend = vec![
         LegendItem::new("down shocks (longs liquidated)", Swatch::Series(2)),
         LegendItem::new("up shocks (shorts squeezed)", Swatch::Series(1)),
         LegendItem::new("critical shock (amplification ≥ 2)", Swatch::Danger),
         LegendItem::new("no amplification", Swatch::Muted),
     ];
-    match compute_sweep(s) {
+    match crate::work::read_answer::<Sweep>(answer) {
         Ok(w) => {
             let crit = |c: &Option<crate::engine::cascade::CriticalShock>| {
                 c.as_ref().map(|c| format!("{:+.2} %", c.shock * 100.0)).unwrap_or_else(|| "none within ±30 %".into())
@@ -124,9 +113,9 @@ pub fn amplification_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
                 crit(&w.down.critical),
                 crit(&w.up.critical)
             );
-            Some(Drawing { draw: Rc::new(move |cv, st| draw_amplification(cv, &w, st)), summary, legend, notes: Vec::new() })
+            Drawing { draw: Rc::new(move |cv, st| draw_amplification(cv, &w, st)), summary, legend, notes: Vec::new() }
         }
-        Err(e) => Some(Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Cascade chart unavailable".into(), legend, notes: Vec::new() }),
+        Err(e) => Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Cascade chart unavailable".into(), legend, notes: Vec::new() },
     }
 }
 

@@ -10,10 +10,10 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{effective, err, first_error, font, frame, mesh, short};
+use super::market::{err, font, frame, mesh, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::analytics::stress::{scenario_grid, ScenarioGrid};
-use crate::engine::{Report, Scenario};
+use crate::engine::analytics::stress::ScenarioGrid;
+use crate::engine::Scenario;
 use crate::ui::format;
 
 /// Loss → red, gain → the first series colour, scaled by the largest magnitude.
@@ -184,13 +184,14 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, g: &ScenarioGrid, style: &ChartStyl
     })
 }
 
-pub fn grid_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
+/// The grid from the worker's [`crate::work::Task::Grid`] answer.
+pub fn grid_panel(answer: &str, _s: &Scenario) -> Drawing {
     let legend = vec![
         LegendItem::new("loss (deeper = larger)", Swatch::Danger),
         LegendItem::new("gain", Swatch::Series(0)),
         LegendItem::new("✕ liquidating scenario · outlined = worst loss", Swatch::Muted),
     ];
-    match scenario_grid(&effective(s), 0.16, 9, None) {
+    match crate::work::read_answer::<ScenarioGrid>(answer) {
         Ok(g) => {
             let liq: Vec<String> = g.liquidating_scenarios.iter().filter_map(|&i| g.scenarios.get(i).map(|x| x.label.clone())).collect();
             let summary = format!(
@@ -203,11 +204,8 @@ pub fn grid_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
                     .map(|sf| format!(" Two-symbol surface {} × {}: worst loss {}.", sf.x_symbol, sf.y_symbol, format::num(clean(sf.worst_loss))))
                     .unwrap_or_default()
             );
-            Some(Drawing { draw: Rc::new(move |cv, st| draw_grid(cv, &g, st)), summary, legend, notes: Vec::new() })
+            Drawing { draw: Rc::new(move |cv, st| draw_grid(cv, &g, st)), summary, legend, notes: Vec::new() }
         }
-        Err(e) => {
-            let m = first_error(&e);
-            Some(Drawing { draw: Rc::new(move |_, _| Err(err(m.clone()))), summary: "Scenario grid unavailable".into(), legend, notes: Vec::new() })
-        }
+        Err(m) => Drawing { draw: Rc::new(move |_, _| Err(err(m.clone()))), summary: "Scenario grid unavailable".into(), legend, notes: Vec::new() },
     }
 }

@@ -1,4 +1,4 @@
-//! Liquidation map of the market (the engine's [`liquidation_map`]): liquidation notional per
+//! Liquidation map of the market (the engine's liquidation map, computed by the worker): liquidation notional per
 //! price bin — longs below the market price, shorts above it — with the cumulative
 //! "liquidatable between here and price X" line on a second axis, and the user's own
 //! liquidation prices marked.
@@ -9,14 +9,12 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{market_symbol, style_mesh, effective, err, first_error, font, frame, levels, short};
+use super::market::{style_mesh, err, font, frame, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::cascade::{liquidation_map, LiquidationMap, UserMark};
-use crate::engine::{Report, Scenario, Side};
+use crate::engine::cascade::LiquidationMap;
+use crate::engine::{Scenario, Side};
 use crate::ui::format;
 
-pub const MAP_BINS: usize = 140;
-pub const MAP_RANGE: f64 = 0.35;
 
 pub fn draw_map(canvas: &HtmlCanvasElement, m: &LiquidationMap, style: &ChartStyle) -> Result<ChartMap, DrawError> {
     let backend = Canvas::new(canvas).ok_or_else(|| err("no 2D canvas context"))?;
@@ -107,25 +105,15 @@ pub fn draw_map(canvas: &HtmlCanvasElement, m: &LiquidationMap, style: &ChartSty
     })
 }
 
-/// The map for the (effective) Scenario with the user's liquidation prices.
-pub fn compute_map(s: &Scenario, r: &Report) -> Result<LiquidationMap, String> {
-    let e = effective(s);
-    let book = levels(&e);
-    let book = book.as_ref().as_ref().map_err(Clone::clone)?;
-    // The book is the first position's symbol: only positions of that symbol belong on it.
-    let sym = market_symbol(s).unwrap_or_default().to_string();
-    let marks = UserMark::from_report(r).into_iter().filter(|u| u.symbol == sym).collect();
-    liquidation_map(&book.levels, MAP_BINS, MAP_RANGE, marks).map_err(|x| first_error(&x))
-}
-
-pub fn map_panel(s: &Scenario, r: &Report) -> Option<Drawing> {
+/// The map from the worker's [`crate::work::Task::Map`] answer.
+pub fn map_panel(answer: &str, _s: &Scenario) -> Drawing {
     let legend = vec![
         LegendItem::new("long liquidations", Swatch::Series(2)),
         LegendItem::new("short liquidations", Swatch::Series(1)),
         LegendItem::new("cumulative (right axis)", Swatch::Muted),
         LegendItem::new("your liquidation prices", Swatch::Danger),
     ];
-    match compute_map(s, r) {
+    match crate::work::read_answer::<LiquidationMap>(answer) {
         Ok(m) => {
             let you: Vec<String> = m
                 .user_liquidation_prices
@@ -143,8 +131,8 @@ pub fn map_panel(s: &Scenario, r: &Report) -> Option<Drawing> {
                 m.summary.long_levels + m.summary.short_levels,
                 if you.is_empty() { "none".into() } else { you.join(", ") }
             );
-            Some(Drawing { draw: Rc::new(move |cv, st| draw_map(cv, &m, st)), summary, legend, notes: Vec::new() })
+            Drawing { draw: Rc::new(move |cv, st| draw_map(cv, &m, st)), summary, legend, notes: Vec::new() }
         }
-        Err(e) => Some(Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Liquidation map unavailable".into(), legend, notes: Vec::new() }),
+        Err(e) => Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Liquidation map unavailable".into(), legend, notes: Vec::new() },
     }
 }

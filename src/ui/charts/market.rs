@@ -1,124 +1,17 @@
-//! Market assumptions the risk and cascade panels fall back on, and helpers they share.
-//!
-//! A Scenario without a `market` section still gets useful panels: [`effective`] fills every
-//! missing market input with a stated default (the market form shows the same defaults as
-//! placeholders). The defaults never enter the Scenario itself, so links and saved files carry
-//! only what the user typed.
-//!
-//! Building the market's liquidation levels is the one expensive step of the map and the
-//! cascade (10⁶ generated positions: one engine call), so [`levels`] keeps the last result and
-//! every panel and card built from the same market shares it.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! Helpers the panels share (axis numbers, frames, colours). The market defaults the risk and
+//! cascade panels fall back on are [`crate::work`]'s, re-exported for the market form's
+//! placeholders.
 
 use plotters::prelude::*;
 
 use super::{ChartStyle, DrawError};
-use crate::engine::analytics::symbols;
-use crate::engine::cascade::{market_levels, Impact, MarketLevels};
-use crate::engine::{Market, Scenario};
-
 // The defaults are the engine's (`engine::compute::defaults`), applied and listed there for
-// every door; re-exported here for the page's placeholders until the page takes them from
-// the compute entry's results.
+// every door (the worker applies them); re-exported here for the market form's placeholders.
 pub use crate::engine::analytics::DEFAULT_HORIZON_DAYS;
 pub use crate::engine::compute::defaults::{
     default_depth, default_generator, default_volatility, DEFAULT_AMM_BASE, DEFAULT_COUNT, DEFAULT_DEPTH, DEFAULT_OI_LONG,
     DEFAULT_OI_SHORT, DEFAULT_SEED, DEFAULT_SPREAD, DEFAULT_SQRT,
 };
-
-/// The Scenario with every missing market input set to its default: a volatility for each
-/// symbol, the horizon, a generated market (when no market positions are given) and a depth.
-pub fn effective(s: &Scenario) -> Scenario {
-    let mut e = s.clone();
-    let m = e.market.get_or_insert_with(Market::default);
-    for sym in symbols(s) {
-        let v = default_volatility(&sym);
-        m.risk.volatility.entry(sym).or_insert(v);
-    }
-    if m.risk.horizon_days.is_none() {
-        m.risk.horizon_days = Some(DEFAULT_HORIZON_DAYS);
-    }
-    if m.book.positions.is_empty() && m.book.generator.is_none() {
-        m.book.generator = Some(default_generator());
-    }
-    if m.book.depth.is_none() {
-        m.book.depth = Some(default_depth());
-    }
-    e
-}
-
-/// The horizon the panels use (days).
-pub fn horizon(s: &Scenario) -> f64 {
-    s.market.as_ref().and_then(|m| m.risk.horizon_days).unwrap_or(DEFAULT_HORIZON_DAYS)
-}
-
-/// The market's levels and impact model, built once per market.
-pub struct Book {
-    pub levels: MarketLevels,
-    pub impact: Impact,
-    /// How long building the levels took (ms), for the page's figures.
-    pub build_ms: f64,
-}
-
-type Cached = Rc<Result<Book, String>>;
-
-thread_local! {
-    static LEVELS: RefCell<Option<(String, Cached)>> = const { RefCell::new(None) };
-}
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-/// Everything the levels depend on: the venue, the first position's symbol and price (the
-/// defaults of market positions and of the reference price), and the market section. Editing
-/// the user's own sizes or leverages does not rebuild a large market.
-fn levels_key(s: &Scenario) -> String {
-    let first = s.positions.first().map(|p| (&p.symbol, p.mark_price.unwrap_or(p.entry_price), p.contract));
-    serde_json::to_string(&(s.venue, first, &s.market)).unwrap_or_default()
-}
-
-/// Whether [`levels`] would answer from its cache, or the market is small enough (under
-/// [`LARGE_MARKET`] positions) to build at once.
-pub fn levels_ready(s: &Scenario) -> bool {
-    let n = s.market.as_ref().map_or(0, |m| m.book.positions.len() + m.book.generator.as_ref().map_or(0, |g| g.count));
-    n < LARGE_MARKET || LEVELS.with(|c| c.borrow().as_ref().is_some_and(|(k, _)| *k == levels_key(s)))
-}
-
-/// Markets at least this large are built after the page has painted a "building" notice.
-pub const LARGE_MARKET: usize = 100_000;
-
-/// The market's liquidation levels for an (effective) Scenario; the last one is cached.
-pub fn levels(s: &Scenario) -> Cached {
-    let key = levels_key(s);
-    if let Some(hit) = LEVELS.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
-        return hit;
-    }
-    let t0 = now_ms();
-    let built = market_levels(s, &[], 1.0).map_err(|e| first_error(&e)).map(|levels| {
-        let depth = s.market.as_ref().and_then(|m| m.book.depth.clone()).unwrap_or_else(default_depth);
-        Book { levels, impact: Impact::new(&depth), build_ms: now_ms() - t0 }
-    });
-    let v: Cached = Rc::new(built);
-    LEVELS.with(|c| *c.borrow_mut() = Some((key, v.clone())));
-    v
-}
-
-/// The first problem of an engine error, with its field path.
-pub fn first_error(e: &crate::engine::InputErrors) -> String {
-    let mut s = e.0.first().map(|f| f.to_string()).unwrap_or_else(|| "invalid input".into());
-    if e.0.len() > 1 {
-        s.push_str(&format!(" (and {} more)", e.0.len() - 1));
-    }
-    s
-}
-
-/// The symbol the market book belongs to: the first position's (the cascade's default).
-pub fn market_symbol(s: &Scenario) -> Option<&str> {
-    s.positions.first().map(|p| p.symbol.as_str())
-}
 
 /// Short axis numbers: `54k`, `1.2M`, `3.5B`.
 pub fn short(v: f64) -> String {

@@ -186,7 +186,15 @@ pub struct PanelSpec {
     pub title: &'static str,
     /// One sentence under the tabs: what the chart shows and how it was computed.
     pub about: &'static str,
-    pub build: fn(&Scenario, &Report) -> Option<Drawing>,
+    pub build: Build,
+}
+
+/// How a panel gets its drawing.
+pub enum Build {
+    /// From the calculator's own result, on the main thread.
+    Local(fn(&Scenario, &Report) -> Option<Drawing>),
+    /// From the worker's answer to a task (the answer's JSON, the Scenario it was asked for).
+    Worker(fn(&Scenario) -> crate::work::Task, fn(&str, &Scenario) -> Drawing),
 }
 
 /// Every chart panel, in tab order. Add new panels here.
@@ -195,48 +203,48 @@ pub const PANELS: &[PanelSpec] = &[
         id: "equity",
         title: "Equity",
         about: "Account equity (collateral + unrealised PnL) and the maintenance requirement as every price moves together; dashed lines mark each position's liquidation price.",
-        build: account::equity_panel,
+        build: Build::Local(account::equity_panel),
     },
     PanelSpec {
         id: "margin-ratio",
         title: "Margin ratio",
         about: "Maintenance margin ÷ equity as every price moves together; the account is liquidated at 100 %.",
-        build: account::margin_ratio_panel,
+        build: Build::Local(account::margin_ratio_panel),
     },
     PanelSpec {
         id: "stress",
         title: "Stress",
         about: "Account equity and maintenance (left axis) and margin ratio (right axis) as every price moves together, re-evaluated with the venue model at each move; ✕ marks each position's liquidation point and the shaded band the prices at which it may in practice be liquidated (mark–last spread, next tier, fees, funding over the horizon, slippage to bankruptcy).",
-        build: stress::stress_panel,
+        build: Build::Worker(|_| crate::work::Task::Stress, stress::stress_panel),
     },
     PanelSpec {
         id: "grid",
         title: "Scenario grid",
         about: "SPAN / portfolio-margin style scenarios: ±16 % in 9 steps plus the extreme moves (counted at 35 %) and the extended moves (shown only); with two symbols, a heatmap over both symbols' moves. ✕ = a position is liquidated in that scenario.",
-        build: grid::grid_panel,
+        build: Build::Worker(|_| crate::work::Task::Grid, grid::grid_panel),
     },
     PanelSpec {
         id: "probability",
         title: "P(liq.) vs horizon",
         about: "Closed-form probability of liquidation (first passage of geometric Brownian motion, funding moving the barrier) against the horizon, with the volatilities of the market assumptions.",
-        build: probability::horizon_panel,
+        build: Build::Worker(|_| crate::work::Task::Probability, probability::horizon_panel),
     },
     PanelSpec {
         id: "probability-leverage",
         title: "P(liq.) vs leverage",
         about: "Closed-form probability of liquidation within the horizon for each position alone, isolated, at other leverages; the dot is its current leverage.",
-        build: probability::leverage_panel,
+        build: Build::Worker(|_| crate::work::Task::Probability, probability::leverage_panel),
     },
     PanelSpec {
         id: "liqmap",
         title: "Liquidation map",
         about: "The market's liquidation notional by price (longs below the price, shorts above), with the cumulative notional liquidated between the price and each level, and your own liquidation prices.",
-        build: liqmap::map_panel,
+        build: Build::Worker(|_| crate::work::Task::Map, liqmap::map_panel),
     },
     PanelSpec {
         id: "cascade",
         title: "Cascade",
         about: "Amplification curve: the final price move after liquidations feed on their own price impact, against the initial shock (200 shocks each way); the critical shock is where the cascade runs away (amplification ≥ 2).",
-        build: amplification::amplification_panel,
+        build: Build::Worker(|_| crate::work::Task::Sweep, amplification::amplification_panel),
     },
 ];

@@ -1,5 +1,5 @@
 //! Probability of liquidation (closed-form first passage of drifted GBM, the engine's
-//! [`probability`] with curves): against the horizon, and against leverage for each position
+//! probability with curves, computed by the worker): against the horizon, and against leverage for each position
 //! alone at its mark. Both x axes are logarithmic (plotted as log₁₀ of the value, labelled in
 //! the value), the y axis is the probability in percent. The Monte Carlo estimate, when run,
 //! is drawn at the horizon as a point with a ±2 standard-error bar.
@@ -10,19 +10,13 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{effective, err, first_error, font, frame, horizon, mesh};
+use super::market::{err, font, frame, mesh};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::analytics::montecarlo::McSummary;
-use crate::engine::analytics::probability::{probability, ProbabilityReport, ProbabilitySettings};
-use crate::engine::{Report, Scenario};
+use crate::engine::analytics::probability::ProbabilityReport;
+use crate::engine::Scenario;
 use crate::ui::format;
 
-/// The closed-form report with curves, for the effective Scenario.
-pub fn closed_form(s: &Scenario) -> Result<ProbabilityReport, String> {
-    let e = effective(s);
-    let settings = ProbabilitySettings { horizon_days: horizon(&e), monte_carlo: None, curves: true, ignore_funding: false };
-    probability(&e, &settings).map_err(|x| first_error(&x))
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Axis {
@@ -196,8 +190,9 @@ fn legend(p: &ProbabilityReport, with_mc: bool) -> Vec<LegendItem> {
 }
 
 /// A drawing of one probability chart (the risk card passes its Monte Carlo result).
-pub fn probability_drawing(s: &Scenario, axis: Axis, mc: Option<Rc<McSummary>>) -> Drawing {
-    match closed_form(s) {
+/// `report`: the worker's closed-form report with curves ([`crate::work::Task::Probability`]).
+pub fn probability_drawing(report: &Result<ProbabilityReport, String>, s: &Scenario, axis: Axis, mc: Option<Rc<McSummary>>) -> Drawing {
+    match report.clone() {
         Ok(p) => {
             let parts: Vec<String> = p
                 .positions
@@ -226,10 +221,10 @@ pub fn probability_drawing(s: &Scenario, axis: Axis, mc: Option<Rc<McSummary>>) 
     }
 }
 
-pub fn horizon_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
-    Some(probability_drawing(s, Axis::Horizon, None))
+pub fn horizon_panel(answer: &str, s: &Scenario) -> Drawing {
+    probability_drawing(&crate::work::read_answer(answer), s, Axis::Horizon, None)
 }
 
-pub fn leverage_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
-    Some(probability_drawing(s, Axis::Leverage, None))
+pub fn leverage_panel(answer: &str, s: &Scenario) -> Drawing {
+    probability_drawing(&crate::work::read_answer(answer), s, Axis::Leverage, None)
 }

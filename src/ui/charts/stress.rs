@@ -1,6 +1,6 @@
 //! Stress chart: account equity and maintenance against one common price move −X %…+X %
-//! (the engine's [`stress_curve`], every point re-evaluated with the venue model), each
-//! position's liquidation point marked, and its liquidation band ([`band`]: mark–last spread,
+//! (the engine's stress curve, computed by the worker: every point re-evaluated with the venue model), each
+//! position's liquidation point marked, and its liquidation band (the engine's band: mark–last spread,
 //! next tier, closing fee, funding over the horizon, slippage to bankruptcy) shaded around it.
 
 use std::rc::Rc;
@@ -9,74 +9,18 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{bounds, effective, err, first_error, font, frame, horizon, short, style_mesh};
+use super::market::{bounds, err, font, frame, short, style_mesh};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::analytics::band::band;
-use crate::engine::analytics::stress::{stress_curve, StressCurve};
-use crate::engine::{Report, Scenario};
+use crate::engine::Scenario;
+pub use crate::work::{BandMark, StressData};
 use crate::ui::format;
 
-/// One position's liquidation point and band, as moves (fractions).
-#[derive(Clone, Debug, PartialEq)]
-pub struct BandMark {
-    pub label: String,
-    pub at: f64,
-    pub low: f64,
-    pub high: f64,
-    pub price: Option<f64>,
-    pub price_low: Option<f64>,
-    pub price_high: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct StressData {
-    pub curve: StressCurve,
-    pub marks: Vec<BandMark>,
-    pub account_marks: Vec<f64>,
-    pub horizon: f64,
-}
-
-impl StressData {
-    pub fn compute(s: &Scenario) -> Result<StressData, String> {
-        let e = effective(s);
-        let pre = stress_curve(&e, None, 0.5, 3).map_err(|x| first_error(&x))?;
-        // A range that shows every liquidation point, from ±10 % to ±95 %.
-        let far = pre.markers.iter().map(|m| m.shift.abs()).fold(0.0f64, f64::max);
-        let range = (far * 1.35).clamp(0.1, 0.95);
-        let curve = stress_curve(&e, None, range, 201).map_err(|x| first_error(&x))?;
-        let h = horizon(&e);
-        let bands = band(&e, h).map_err(|x| first_error(&x))?;
-        let mut marks = Vec::new();
-        let mut account_marks = Vec::new();
-        for m in &curve.markers {
-            match m.position {
-                Some(i) => {
-                    let b = bands.positions.get(i);
-                    let mark = b.map(|b| b.mark_price).unwrap_or(1.0);
-                    let mv = |p: Option<f64>| p.map(|p| p / mark - 1.0);
-                    let (lo, hi) = (mv(b.and_then(|b| b.low)).unwrap_or(m.shift), mv(b.and_then(|b| b.high)).unwrap_or(m.shift));
-                    marks.push(BandMark {
-                        label: format!("#{}", i + 1),
-                        at: m.shift,
-                        low: lo.min(m.shift),
-                        high: hi.max(m.shift),
-                        price: m.price,
-                        price_low: b.and_then(|b| b.low),
-                        price_high: b.and_then(|b| b.high),
-                    });
-                }
-                None => account_marks.push(m.shift),
-            }
-        }
-        Ok(StressData { curve, marks, account_marks, horizon: h })
-    }
-
-    fn at(&self, x: f64) -> Option<&crate::engine::analytics::stress::StressPoint> {
-        let pts = &self.curve.points;
-        let k = pts.partition_point(|p| p.shift < x);
-        let k = if k > 0 && (k >= pts.len() || (x - pts[k - 1].shift).abs() < (pts[k].shift - x).abs()) { k - 1 } else { k };
-        pts.get(k)
-    }
+/// The point of the curve nearest to move `x`.
+fn point_at(d: &StressData, x: f64) -> Option<&crate::engine::analytics::stress::StressPoint> {
+    let pts = &d.curve.points;
+    let k = pts.partition_point(|p| p.shift < x);
+    let k = if k > 0 && (k >= pts.len() || (x - pts[k - 1].shift).abs() < (pts[k].shift - x).abs()) { k - 1 } else { k };
+    pts.get(k)
 }
 
 pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyle) -> Result<ChartMap, DrawError> {
@@ -153,7 +97,7 @@ pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyl
     Ok(ChartMap {
         coord,
         readout: Rc::new(move |x, _| {
-            let Some(p) = data.at(x / 100.0) else { return String::new() };
+            let Some(p) = point_at(&data, x / 100.0) else { return String::new() };
             let ratio = p.margin_ratio.map(|r| format!("{:.1} %", r * 100.0)).unwrap_or_else(|| "— (equity ≤ 0)".into());
             let mut t = format!(
                 "move {:+.2} % · equity {} · maintenance {} · margin ratio {ratio}",
@@ -176,14 +120,15 @@ pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyl
     })
 }
 
-pub fn stress_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
+/// The stress chart from the worker's [`crate::work::Task::Stress`] answer.
+pub fn stress_panel(answer: &str, _s: &Scenario) -> Drawing {
     let legend = vec![
         LegendItem::new("equity", Swatch::Series(0)),
         LegendItem::new("maintenance + closing fee", Swatch::Series(1)),
         LegendItem::new("margin ratio (right axis; 100 % = liquidation)", Swatch::Series(3)),
         LegendItem::new("liquidation point (✕) and band (shaded)", Swatch::Danger),
     ];
-    match StressData::compute(s) {
+    match crate::work::read_answer::<StressData>(answer) {
         Ok(d) => {
             let marks = d
                 .marks
@@ -205,8 +150,8 @@ pub fn stress_panel(s: &Scenario, _r: &Report) -> Option<Drawing> {
                 d.curve.range * 100.0,
                 if marks.is_empty() { "No liquidation in range.".to_string() } else { format!("Liquidations: {marks}.") }
             );
-            Some(Drawing { draw: Rc::new(move |cv, st| draw_stress(cv, &d, st)), summary, legend, notes: Vec::new() })
+            Drawing { draw: Rc::new(move |cv, st| draw_stress(cv, &d, st)), summary, legend, notes: Vec::new() }
         }
-        Err(e) => Some(Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Stress chart unavailable".into(), legend, notes: Vec::new() }),
+        Err(e) => Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Stress chart unavailable".into(), legend, notes: Vec::new() },
     }
 }

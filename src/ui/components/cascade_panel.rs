@@ -7,10 +7,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::cascade::{simulate, sweep, user_cascade, CascadeResult, Sweep, UserCascade};
 use crate::engine::{Report, Scenario, Side};
-use crate::ui::charts::amplification::{draw_path, sweep_options};
-use crate::ui::charts::market::{effective, first_error, levels, levels_ready};
+use crate::ui::charts::amplification::draw_path;
+use crate::ui::worker::use_work;
+use crate::work::{CascadeData, Task};
 use crate::ui::charts::{ChartStyle, Drawing, LegendItem, Swatch};
 use crate::ui::components::canvas_chart::CanvasChart;
 use crate::ui::components::field::NumField;
@@ -25,52 +25,6 @@ pub struct CascadeCardProps {
     pub style: ChartStyle,
 }
 
-/// Everything the card shows for one market and shock.
-#[derive(Clone)]
-struct Computed {
-    result: Result<CascadeResult, String>,
-    users: Vec<UserCascade>,
-    sweep: Option<Sweep>,
-    build_ms: f64,
-    sweep_ms: f64,
-    levels_n: usize,
-}
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-fn compute(s: &Scenario, r: &Report, shock: f64) -> Result<Computed, String> {
-    let e = effective(s);
-    let book = levels(&e);
-    let book = book.as_ref().as_ref().map_err(Clone::clone)?;
-    let result = simulate(&book.levels, &book.impact, shock, 200).map_err(|x| first_error(&x));
-    // The book is the first position's symbol; other symbols get no cascade price.
-    let sym = crate::ui::charts::market::market_symbol(s).unwrap_or_default().to_string();
-    let users = user_cascade(&book.levels, &book.impact, r)
-        .into_iter()
-        .map(|mut u| {
-            if u.symbol != sym {
-                u.cascade_shock = None;
-                u.cascade_trigger_price = None;
-                u.cascade_liquidated_notional = None;
-                u.note = Some(format!("the market book is {sym}'s"));
-            }
-            u
-        })
-        .collect();
-    let t = now_ms();
-    let sweep = sweep(&book.levels, &book.impact, &sweep_options()).ok();
-    Ok(Computed {
-        result,
-        users,
-        sweep,
-        build_ms: book.build_ms,
-        sweep_ms: now_ms() - t,
-        levels_n: book.levels.summary.long_levels + book.levels.summary.short_levels,
-    })
-}
-
 #[function_component(CascadeCard)]
 pub fn cascade_card(p: &CascadeCardProps) -> Html {
     let shock_text = use_state(|| "-5".to_string());
@@ -81,36 +35,14 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
         Err(e) => Err(e),
     };
     let shock = parsed.as_ref().ok().copied();
-    // A large market (10⁶ positions) is built after a "building" notice has been painted: the
-    // build is one engine call, so the notice is what keeps the page from looking frozen.
-    let ready = levels_ready(&effective(&p.scenario));
-    let built = use_state(|| 0u32);
-    {
-        let built = built.clone();
-        let s = p.scenario.clone();
-        use_effect_with((p.scenario.clone(), ready), move |(_, ready)| {
-            let mut t = None;
-            if !*ready {
-                t = Some(gloo::timers::callback::Timeout::new(30, move || {
-                    let _ = levels(&effective(&s));
-                    built.set(*built + 1);
-                }));
-            }
-            move || drop(t)
-        });
-    }
-    let computed = use_memo((p.scenario.clone(), p.report.clone(), shock.map(f64::to_bits), ready), |(s, r, sh, ready)| {
-        if *ready {
-            Some(compute(s, r, sh.map(f64::from_bits).unwrap_or(-0.05)))
-        } else {
-            None
-        }
-    });
+    // The worker builds the market (10⁶ positions take a while) and runs the cascade and the
+    // sweep; a new shock or Scenario cancels the request before.
+    let work = use_work::<CascadeData>(Some(Task::Cascade { shock: shock.unwrap_or(-0.05) }), Some(p.scenario.clone()));
     let oninput = {
         let st = shock_text.clone();
         Callback::from(move |v: String| st.set(v))
     };
-    let body = match &*computed {
+    let body = match work.data.as_deref() {
         None => html! { <p class="hint building" role="status">{ "Building the market's liquidation levels…" }</p> },
         Some(Err(e)) => html! { <p class="bad" role="alert">{ e.clone() }</p> },
         Some(Ok(c)) => {
@@ -194,7 +126,8 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
     };
     html! {
         <section class="card cascade" aria-labelledby={format!("{}-casc", p.idp)} data-section="cascade">
-            <h2 id={format!("{}-casc", p.idp)}>{ "Liquidation cascade" }</h2>
+            <h2 id={format!("{}-casc", p.idp)}>{ "Liquidation cascade" }
+                if work.pending && work.data.is_some() { <span class="updating" role="status">{ " updating…" }</span> }</h2>
             <div class="row">
                 <NumField id={format!("{}-shock", p.idp)} label="Initial shock" hint="% move" value={AttrValue::from((*shock_text).clone())}
                     error={parsed.as_ref().err().map(|e| AttrValue::from(e.clone()))} path="cascade.shock" placeholder="e.g. -5" {oninput} />

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::{self, Report, Scenario, Venue};
+use crate::engine::{Report, Scenario};
+use crate::ui::worker::use_work;
+use crate::work::{Compared, Task};
 use crate::ui::components::account_form::venue_label;
 use crate::ui::format::{lev, num, pct, price};
 
@@ -18,23 +20,19 @@ pub struct CompareProps {
     pub report: Rc<Report>,
 }
 
-/// Evaluates the Scenario under every preset (the engine's `venues` analysis).
-pub fn compare_all(s: &Scenario) -> Vec<(Venue, Result<Report, String>)> {
-    engine::compute::run::venues(s)
-        .into_iter()
-        .map(|row| {
-            let r = row.report.ok_or_else(|| row.errors.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "));
-            (row.venue, r)
-        })
-        .collect()
-}
-
 const MAX_COLS: usize = 6;
 
 #[function_component(Compare)]
 pub fn compare(p: &CompareProps) -> Html {
-    let open = use_state_eq(|| false);
-    let rows = use_memo((p.scenario.clone(), *open), |(s, open)| if *open { compare_all(s) } else { Vec::new() });
+    // Open from the start: the table has a view of its own.
+    let open = use_state_eq(|| true);
+    // Computed by the worker, only while the table is open.
+    let work = use_work::<Compared>(open.then_some(Task::Compare), Some(p.scenario.clone()));
+    let empty = Vec::new();
+    let rows: &Compared = match work.data.as_deref() {
+        Some(Ok(r)) => r,
+        _ => &empty,
+    };
     let toggle = {
         let open = open.clone();
         Callback::from(move |_| open.set(!*open))
@@ -56,7 +54,9 @@ pub fn compare(p: &CompareProps) -> Html {
                 </button>
             </h2>
             if *open {
-                <p class="hint">{ "The same positions under every preset. Cells that differ from your current venue are marked with ≠ and the difference." }</p>
+                <p class="hint">{ "The same positions under every preset. Cells that differ from your current venue are marked with ≠ and the difference." }
+                    if work.pending { <span class="updating" role="status">{ " updating…" }</span> }</p>
+                if let Some(Err(e)) = work.data.as_deref() { <p class="bad">{ e.clone() }</p> }
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Venue comparison (scrolls sideways)">
                 <table class="compare-table">
                     <thead><tr>

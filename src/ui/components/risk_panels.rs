@@ -1,95 +1,30 @@
 //! The "Risk analytics" card: per-position probability and median time to liquidation (closed
-//! form), the Monte Carlo (fat tails, jumps, correlation) run in slices between frames with a
-//! progress bar and Cancel, the margin recommendation, and Greeks with funding carry.
+//! form), the Monte Carlo (fat tails, jumps, correlation) with a progress bar and Cancel, the
+//! margin recommendation, and Greeks with funding carry.
 //!
-//! The Monte Carlo never blocks the page: each slice simulates as many paths as fit in about
-//! [`SLICE_MS`] (the slice size adapts to the measured speed), then yields to the browser with
-//! a zero-delay timeout, so clicks and typing are handled between slices. Paths are seeded per
-//! index, so the merged slices equal one big run whatever the slicing.
+//! All of it is computed by the page's worker ([`crate::work::Task::Risk`] and
+//! [`crate::work::Task::MonteCarlo`]): the card shows the last answer, marked "updating…"
+//! while a newer one is on its way. The Monte Carlo runs in slices in the worker, which reports
+//! its progress between slices and stops at the next one when cancelled.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 
-use crate::engine::analytics::montecarlo::{self, McPartial, McSetup, McSummary};
-use crate::engine::analytics::probability::{monte_carlo_setup, McSettings, ProbabilityReport};
-use crate::engine::analytics::recommend::{recommend, RecommendReport, RecommendSettings};
-use crate::engine::analytics::{carry, greeks};
+use crate::engine::analytics::montecarlo::McSummary;
 use crate::engine::{Report, Scenario};
-use crate::ui::charts::market::{effective, first_error, horizon};
-use crate::ui::charts::probability::{closed_form, probability_drawing, Axis};
+use crate::ui::charts::probability::{probability_drawing, Axis};
 use crate::ui::charts::ChartStyle;
 use crate::ui::components::canvas_chart::CanvasChart;
 use crate::ui::components::field::NumField;
 use crate::ui::components::progress::Progress;
 use crate::ui::format;
 use crate::ui::parse::{parse_number, NumKind};
-
-/// Target duration of one Monte Carlo slice (ms).
-pub const SLICE_MS: f64 = 30.0;
+use crate::ui::worker::use_work;
+use crate::work::{RiskTables, Task};
 
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-#[derive(Clone, PartialEq, Debug)]
-pub enum McState {
-    Idle,
-    Running { done: u64, total: u64 },
-    Finished { summary: Rc<McSummary>, ms: f64, cancelled: bool, slices: u32, steps: u32 },
-    Failed(String),
-}
-
-struct Job {
-    setup: McSetup,
-    partial: McPartial,
-    next: u64,
-    total: u64,
-    chunk: u64,
-    t0: f64,
-    slices: u32,
-    id: u64,
-}
-
-/// Runs one slice, then schedules the next unless cancelled (the job id changed) or done.
-fn run_slice(job: Rc<RefCell<Job>>, current: Rc<Cell<u64>>, state: UseStateHandle<McState>) {
-    let finished = {
-        let mut j = job.borrow_mut();
-        if current.get() != j.id {
-            return;
-        }
-        let n = j.chunk.min(j.total - j.next);
-        let t = now_ms();
-        match montecarlo::simulate(&j.setup, j.next, n) {
-            Ok(part) => j.partial.merge(&part),
-            Err(e) => {
-                state.set(McState::Failed(e.to_string()));
-                return;
-            }
-        }
-        let dt = (now_ms() - t).max(0.1);
-        j.next += n;
-        j.slices += 1;
-        // Aim the next slice at SLICE_MS.
-        j.chunk = ((j.chunk as f64) * (SLICE_MS / dt)).clamp(1.0, 200_000.0).round() as u64;
-        j.next >= j.total
-    };
-    let j = job.borrow();
-    if finished {
-        state.set(McState::Finished {
-            summary: Rc::new(montecarlo::summarise(&j.setup, &j.partial)),
-            ms: now_ms() - j.t0,
-            cancelled: false,
-            slices: j.slices,
-            steps: j.setup.steps,
-        });
-    } else {
-        state.set(McState::Running { done: j.next, total: j.total });
-        let (job2, cur2, st2) = (job.clone(), current.clone(), state.clone());
-        Timeout::new(0, move || run_slice(job2, cur2, st2)).forget();
-    }
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -98,24 +33,6 @@ pub struct RiskCardProps {
     pub scenario: Rc<Scenario>,
     pub report: Rc<Report>,
     pub style: ChartStyle,
-}
-
-struct Tables {
-    prob: Result<ProbabilityReport, String>,
-    rec: Result<RecommendReport, String>,
-    greeks: Result<greeks::GreeksReport, String>,
-    carry: Result<carry::CarryReport, String>,
-}
-
-fn tables(s: &Scenario) -> Tables {
-    let e = effective(s);
-    let h = horizon(&e);
-    Tables {
-        prob: closed_form(s),
-        rec: recommend(&e, &RecommendSettings { horizon_days: h, ..RecommendSettings::default() }).map_err(|x| first_error(&x)),
-        greeks: greeks::greeks(&e).map_err(|x| first_error(&x)),
-        carry: carry::carry(&e, h, 2).map_err(|x| first_error(&x)),
-    }
 }
 
 fn days(v: Option<f64>) -> String {
@@ -128,29 +45,18 @@ fn days(v: Option<f64>) -> String {
 
 #[function_component(RiskCard)]
 pub fn risk_card(p: &RiskCardProps) -> Html {
-    let mc = use_state(|| McState::Idle);
-    // The running job's id; bumping it cancels the job at its next slice.
-    let current: Rc<Cell<u64>> = use_memo((), |_| Cell::new(0u64));
     let paths = use_state(|| "20,000".to_string());
     let steps = use_state(|| "1,000".to_string());
     let seed = use_state(|| "1".to_string());
-    let t = use_memo(p.scenario.clone(), |s| tables(s));
-
-    // Leaving the page part cancels a running Monte Carlo (its next slice sees a new id).
+    let tables = use_work::<RiskTables>(Some(Task::Risk), Some(p.scenario.clone()));
+    // The Monte Carlo asked for (None: not running); a new Scenario or Cancel drops it, which
+    // cancels the worker's job.
+    let mc_task = use_state(|| None::<(Task, f64)>);
     {
-        let current = current.clone();
-        use_effect_with((), move |_| move || current.set(current.get() + 1));
+        let mc_task = mc_task.clone();
+        use_effect_with(p.scenario.clone(), move |_| mc_task.set(None));
     }
-    // A new Scenario cancels a running Monte Carlo and clears its result.
-    {
-        let mc = mc.clone();
-        let current = current.clone();
-        use_effect_with(p.scenario.clone(), move |_| {
-            current.set(current.get() + 1);
-            mc.set(McState::Idle);
-        });
-    }
-
+    let mc = use_work::<McSummary>(mc_task.as_ref().map(|(t, _)| t.clone()), mc_task.as_ref().map(|_| p.scenario.clone()));
     let parse_whole = |text: &str, lo: f64, hi: f64| -> Result<u64, String> {
         match parse_number(text, NumKind::Amount) {
             Ok(Some(v)) if v.fract() == 0.0 && v >= lo && v <= hi => Ok(v as u64),
@@ -162,53 +68,29 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
     let pe = parse_whole(&paths, 1.0, 10_000_000.0);
     let se = parse_whole(&steps, 1.0, 100_000.0);
     let de = parse_whole(&seed, 0.0, 4_294_967_295.0);
-    let running = matches!(*mc, McState::Running { .. });
-
+    let running = mc_task.is_some() && mc.pending;
     let run = {
-        let mc = mc.clone();
-        let current = current.clone();
-        let s = p.scenario.clone();
+        let mc_task = mc_task.clone();
         let settings = match (&pe, &se, &de) {
-            (Ok(a), Ok(b), Ok(c)) => Some(McSettings { paths: *a, steps: *b as u32, seed: *c, bridge: true }),
+            (Ok(a), Ok(b), Ok(c)) => Some(Task::MonteCarlo { paths: *a, steps: *b as u32, seed: *c }),
             _ => None,
         };
         Callback::from(move |_| {
-            let Some(settings) = settings else { return };
-            let e = effective(&s);
-            match monte_carlo_setup(&e, horizon(&e), settings, false) {
-                Ok(setup) => {
-                    let id = current.get() + 1;
-                    current.set(id);
-                    let job = Rc::new(RefCell::new(Job {
-                        setup,
-                        partial: McPartial::default(),
-                        next: 0,
-                        total: settings.paths,
-                        chunk: 64,
-                        t0: now_ms(),
-                        slices: 0,
-                        id,
-                    }));
-                    mc.set(McState::Running { done: 0, total: settings.paths });
-                    let (cur, st) = (current.clone(), mc.clone());
-                    Timeout::new(0, move || run_slice(job, cur, st)).forget();
-                }
-                Err(x) => mc.set(McState::Failed(first_error(&x))),
+            if let Some(t) = settings.clone() {
+                mc_task.set(Some((t, now_ms())));
             }
         })
     };
     let cancel = {
-        let mc = mc.clone();
-        let current = current.clone();
-        Callback::from(move |_: ()| {
-            current.set(current.get() + 1);
-            mc.set(McState::Idle);
-        })
+        let mc_task = mc_task.clone();
+        Callback::from(move |_: ()| mc_task.set(None))
     };
-
-    let mc_summary = match &*mc {
-        McState::Finished { summary, .. } => Some(summary.clone()),
-        _ => None,
+    let mc_summary: Option<Rc<McSummary>> =
+        if mc_task.is_some() { mc.data.as_deref().and_then(|r| r.as_ref().ok()).map(|m| Rc::new(m.clone())) } else { None };
+    let empty = Rc::new(Err::<RiskTables, String>("Computing…".into()));
+    let t = match tables.data.clone().unwrap_or(empty).as_ref() {
+        Ok(t) => t.clone(),
+        Err(e) => RiskTables { prob: Err(e.clone()), rec: Err(e.clone()), greeks: Err(e.clone()), carry: Err(e.clone()) },
     };
     let prob_rows = match &t.prob {
         Ok(pr) => html! {
@@ -233,24 +115,31 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
         Err(e) => html! { <tr><td colspan="8" class="bad">{ e.clone() }</td></tr> },
     };
     let horizon_text = t.prob.as_ref().map(|p| days(Some(p.horizon_days))).unwrap_or_default();
-    let mc_status = match &*mc {
-        McState::Idle => html! {},
-        McState::Running { done, total } => html! {
-            <Progress fraction={*done as f64 / (*total).max(1) as f64}
-                label={AttrValue::from(format!("Monte Carlo: {} of {} paths", format::num(*done as f64).trim_end_matches(".00"), format::num(*total as f64).trim_end_matches(".00")))}
-                oncancel={cancel.clone()} />
-        },
-        McState::Finished { summary, ms, slices, steps, .. } => {
-            let path_steps = summary.paths as f64 * *steps as f64;
+    let mc_status = match (&*mc_task, &mc.data) {
+        (None, _) => html! {},
+        (Some((Task::MonteCarlo { paths, .. }, _)), _) if mc.pending => {
+            let done = (mc.progress.unwrap_or(0.0) * *paths as f64).round();
             html! {
-                <p class="hint mc-done" data-mc-paths={summary.paths.to_string()} data-mc-ms={format!("{ms:.1}")} data-mc-slices={slices.to_string()}>
-                    { format!("Monte Carlo done: {} paths × {} steps in {:.2} s over {} slices ({:.1} M path-steps/s); P(any position liquidated) {} ± {}.",
-                        format::num(summary.paths as f64).trim_end_matches(".00"), steps, ms / 1000.0, slices,
-                        path_steps / ms.max(0.001) / 1000.0, format::pct(summary.any_probability), format::pct(summary.any_standard_error)) }
-                </p>
+                <Progress fraction={mc.progress.unwrap_or(0.0)}
+                    label={AttrValue::from(format!("Monte Carlo: {} of {} paths", format::num(done).trim_end_matches(".00"), format::num(*paths as f64).trim_end_matches(".00")))}
+                    oncancel={cancel.clone()} />
             }
         }
-        McState::Failed(e) => html! { <p class="bad" role="alert">{ format!("Monte Carlo: {e}") }</p> },
+        (Some((Task::MonteCarlo { steps, .. }, t0)), Some(r)) => match r.as_ref() {
+            Ok(summary) => {
+                let ms = now_ms() - t0;
+                let path_steps = summary.paths as f64 * *steps as f64;
+                html! {
+                    <p class="hint mc-done" data-mc-paths={summary.paths.to_string()} data-mc-ms={format!("{ms:.1}")}>
+                        { format!("Monte Carlo done in the worker: {} paths × {} steps in {:.2} s ({:.1} M path-steps/s); P(any position liquidated) {} ± {}.",
+                            format::num(summary.paths as f64).trim_end_matches(".00"), steps, ms / 1000.0,
+                            path_steps / ms.max(0.001) / 1000.0, format::pct(summary.any_probability), format::pct(summary.any_standard_error)) }
+                    </p>
+                }
+            }
+            Err(e) => html! { <p class="bad" role="alert">{ format!("Monte Carlo: {e}") }</p> },
+        },
+        _ => html! {},
     };
     let field = |id: &str, label: &'static str, st: &UseStateHandle<String>, err: &Result<u64, String>| {
         let st2 = st.clone();
@@ -291,10 +180,12 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
         }) } },
         (Err(e), _) | (_, Err(e)) => html! { <tr><td colspan="7" class="bad">{ e.clone() }</td></tr> },
     };
-    let drawing = use_memo((p.scenario.clone(), mc_summary.clone()), |(s, m)| probability_drawing(s, Axis::Horizon, m.clone()));
+    let prob = t.prob.clone();
+    let drawing = use_memo((p.scenario.clone(), mc_summary.clone(), tables.rev), move |(s, m, _)| probability_drawing(&prob, s, Axis::Horizon, m.clone()));
     html! {
         <section class="card risk" aria-labelledby={format!("{}-risk", p.idp)} data-section="risk">
-            <h2 id={format!("{}-risk", p.idp)}>{ "Risk analytics" }</h2>
+            <h2 id={format!("{}-risk", p.idp)}>{ "Risk analytics" }
+                if tables.pending { <span class="updating" role="status">{ " updating…" }</span> }</h2>
             <p class="hint table-title" aria-hidden="true">{ format!("Probability of liquidation within {horizon_text} (closed-form first passage of geometric Brownian motion) and by Monte Carlo") }</p>
             <div class="table-wrap">
                 <table class="prob-table">
