@@ -35,7 +35,8 @@ test-host:
 	cargo build --benches
 
 test-browser: setup-browser bundle
-	cd tests/e2e && node --test --test-concurrency=1
+	# Each test file gets at most 10 minutes, so a page that stops answering fails CI instead of hanging it.
+	cd tests/e2e && node --test --test-concurrency=1 --test-timeout=600000
 
 # The Python package: its wheel (maturin, abi3) built and installed into the project-local,
 # git-ignored .venv with the pinned test tools, then its pytest suite. The venv is made once.

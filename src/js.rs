@@ -128,8 +128,8 @@ pub fn compute(request: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// A compute request run in slices, for a worker that must stay responsive:
-/// `const job = new ComputeJob(request); let s; do { s = job.step(2e6); /* s.progress */ }
-/// while (!s.done); s.result`. Dropping the job (`job.free()`) cancels it.
+/// `const job = new ComputeJob(request); let s; do { s = job.step(2e6); } while (!s.done);`
+/// then `s.result` (each step's `s.progress` says how far it got). Dropping the job (`job.free()`) cancels it.
 #[wasm_bindgen]
 pub struct ComputeJob {
     job: engine::compute::Job,

@@ -55,7 +55,19 @@ export async function setup() {
         window.addEventListener('TrunkApplicationStarted', () => resolve(true), { once: true }));
     });
     await page.goto(server.url + where);
-    if (waitReady) await page.evaluate(() => window.__leverlabStarted);
+    // A page that never starts (a script error, a module that fails to load) fails the test
+    // within a minute, naming what the page reported, instead of hanging the suite.
+    if (waitReady) {
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the page did not start within 60 s; it reported: ${errors.join(' | ') || 'nothing'}`)), 60_000);
+      });
+      try {
+        await Promise.race([page.evaluate(() => window.__leverlabStarted), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     return { page, context, errors, requests };
   }
 
