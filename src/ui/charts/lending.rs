@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{bounds, err, font, frame, mesh, short, style_mesh};
+use super::market::{bounds, err, font, frame, mesh, short, style_mesh, style_secondary};
 use super::{ChartMap, ChartStyle, DrawError, LegendItem, Swatch};
 use crate::engine::lending::curves::HealthCurve;
 use crate::engine::maker::clip::PathReport;
@@ -130,12 +130,9 @@ pub fn draw_auction(canvas: &HtmlCanvasElement, path: &PathReport, market: f64, 
         .x_desc("Seconds after the kick")
         .y_desc("Price (DAI per unit)")
         .draw()?;
-    chart
-        .configure_secondary_axes()
-        .label_style(font(style, style.fg))
-        .axis_desc_style(font(style, style.muted))
-        .axis_style(style.muted.stroke_width(style.px(1.0)))
-        .y_labels(5)
+    let mut m2 = chart.configure_secondary_axes();
+    style_secondary(&mut m2, style);
+    m2.y_labels(5)
         .y_label_formatter(&|v| short(*v))
         .y_desc("DAI raised")
         .draw()?;

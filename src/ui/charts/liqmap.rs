@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{style_mesh, err, font, frame, short};
+use super::market::{err, font, frame, short, style_mesh, style_secondary};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::cascade::LiquidationMap;
 use crate::engine::{Scenario, Side};
@@ -34,12 +34,9 @@ pub fn draw_map(canvas: &HtmlCanvasElement, m: &LiquidationMap, style: &ChartSty
         .x_desc("Price")
         .y_desc("Liquidation notional per bin")
         .draw()?;
-    chart
-        .configure_secondary_axes()
-        .label_style(font(style, style.fg))
-        .axis_desc_style(font(style, style.muted))
-        .axis_style(style.muted.stroke_width(style.px(1.0)))
-        .y_labels(5)
+    let mut m2 = chart.configure_secondary_axes();
+    style_secondary(&mut m2, style);
+    m2.y_labels(5)
         .y_label_formatter(&|v| short(*v))
         .y_desc("Cumulative from the price")
         .draw()?;

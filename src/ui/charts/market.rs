@@ -93,6 +93,19 @@ pub fn style_mesh<X: plotters::coord::ranged1d::Ranged, Y: plotters::coord::rang
         .light_line_style(TRANSPARENT);
 }
 
+/// The secondary (right-hand) axis in the same colours as [`style_mesh`]'s primary one.
+pub fn style_secondary<X, Y>(
+    m: &mut plotters::chart::SecondaryMeshStyle<'_, '_, X, Y, super::backend::Canvas>,
+    style: &ChartStyle,
+) where
+    X: plotters::coord::ranged1d::Ranged + plotters::coord::ranged1d::ValueFormatter<X::ValueType>,
+    Y: plotters::coord::ranged1d::Ranged + plotters::coord::ranged1d::ValueFormatter<Y::ValueType>,
+{
+    m.label_style(font(style, style.fg))
+        .axis_desc_style(font(style, style.muted))
+        .axis_style(style.muted.stroke_width(style.px(1.0)));
+}
+
 /// [`style_mesh`] on a plain chart.
 pub fn mesh<'a, 'b>(
     chart: &'b mut Ctx<'a>,

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::backend::Canvas;
-use super::market::{bounds, err, font, frame, short, style_mesh};
+use super::market::{bounds, err, font, frame, short, style_mesh, style_secondary};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
 use crate::engine::Scenario;
 pub use crate::work::{BandMark, StressData};
@@ -47,10 +47,8 @@ pub fn draw_stress(canvas: &HtmlCanvasElement, d: &StressData, style: &ChartStyl
         .y_desc("Account amount")
         .draw()?;
     let mut m2 = chart.configure_secondary_axes();
-    m2.label_style(font(style, style.fg))
-        .axis_desc_style(font(style, style.muted))
-        .axis_style(style.muted.stroke_width(style.px(1.0)))
-        .y_labels(5)
+    style_secondary(&mut m2, style);
+    m2.y_labels(5)
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .y_desc("Margin ratio")
         .draw()?;
