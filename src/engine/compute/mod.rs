@@ -308,6 +308,20 @@ impl Job {
         })
     }
 
+    /// Takes the per-request state (the market book map, cascade and sweep built), so a door
+    /// that runs several requests on the same market can hand it to the next with
+    /// [`Job::set_context`] instead of building the book again.
+    pub fn take_context(&mut self) -> run::Ctx {
+        std::mem::take(&mut self.ctx)
+    }
+
+    /// Starts this job with the state of an earlier request. Only for a request on the same
+    /// market: the same venue, first position (symbol, price, contract) and `market` section,
+    /// which are all the book is built from.
+    pub fn set_context(&mut self, ctx: run::Ctx) {
+        self.ctx = ctx;
+    }
+
     fn finish(&mut self, _i: usize, applied: Analysis, assumed: Vec<Assumption>, out: Result<Outcome, InputErrors>) {
         let name = applied.name();
         match out {

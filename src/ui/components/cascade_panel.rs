@@ -108,7 +108,7 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
             });
             html! { <>
                 <p class="hint crit" data-levels={c.levels_n.to_string()} data-build-ms={format!("{:.1}", c.build_ms)} data-sweep-ms={format!("{:.1}", c.sweep_ms)}>
-                    { format!("Critical shock down {}, up {}. Market: {} liquidation levels (built in {:.0} ms; 2 × 200-shock sweep {:.0} ms).",
+                    { format!("Critical shock down {}, up {}. Market: {} liquidation levels (built and cascaded in {:.0} ms; 2 × 200-shock sweep {:.0} ms).",
                         crit(c.sweep.as_ref().and_then(|w| w.down.critical.as_ref())), crit(c.sweep.as_ref().and_then(|w| w.up.critical.as_ref())),
                         format::num(c.levels_n as f64).trim_end_matches(".00"), c.build_ms, c.sweep_ms) }
                 </p>

@@ -5,7 +5,7 @@
 //! Like the rest of the form, every number is kept as typed ([`MarketForm`]) and parsed into
 //! the Scenario's `market` section by [`MarketForm::apply_to`]; problems are keyed by the
 //! engine's own paths (`market.volatility.BTCUSDT`) so they show next to the field. An empty
-//! field means "default": the worker uses [`crate::work::effective`]'s defaults,
+//! field means "default": the worker uses [`crate::engine::compute::defaults::effective`]'s defaults,
 //! shown here as placeholders, and nothing is written into the Scenario for it. Parts of the
 //! `market` section this form does not edit (correlation, jumps, price history, …) are kept
 //! from the loaded Scenario.
