@@ -90,7 +90,7 @@ pub enum Task {
 pub fn analyses(task: &Task) -> Vec<Analysis> {
     let (max_shock, steps, threshold) = SWEEP;
     let sweep = || st::Sweep { max_shock: Some(max_shock), steps: Some(steps), threshold: Some(threshold), ..Default::default() };
-    let closed_form = || Analysis::Probability(st::Probability { curves: Some(true), ..Default::default() });
+    let closed_form = || Analysis::Probability(st::Probability { curves: Some(true), monte_carlo: Some(false), ..Default::default() });
     match task {
         Task::Stress => vec![
             Analysis::Stress(st::Stress { fit: Some(true), points: Some(201), ..Default::default() }),
@@ -106,6 +106,7 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
         ],
         Task::MonteCarlo { paths, steps, seed } => vec![Analysis::Probability(st::Probability {
             monte_carlo: Some(true),
+            curves: Some(true),
             paths: Some(*paths),
             steps: Some(u64::from(*steps)),
             seed: Some(*seed),
@@ -118,6 +119,34 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
             Analysis::Sweep(sweep()),
         ],
         Task::Compare => vec![Analysis::Venues(st::Venues::default())],
+    }
+}
+
+/// The page's analysis `a` under the Scenario's `analyses` section: the section's settings for
+/// it first, the page's where the section gives none (so a Scenario that carries its settings
+/// gives the same numbers on the page as at the other doors). A stress range given in the
+/// section replaces the page's fitted one; the closed-form tables never turn into a Monte
+/// Carlo because the section holds one (the risk card runs that on request).
+pub fn honour(task: &Task, a: Analysis, section: Option<&compute::AnalysisSettings>) -> Analysis {
+    let Some(given) = section.and_then(|sec| sec.listed().into_iter().find(|x| x.name() == a.name())) else { return a };
+    let mut page = compute::AnalysisSettings::default();
+    page.set(&a);
+    match given.over(Some(&page)) {
+        Analysis::Stress(mut x) => {
+            if matches!(&a, Analysis::Stress(p) if p.fit == Some(true)) && section.and_then(|s| s.stress.as_ref()).is_some_and(|g| g.range.is_some() && g.fit.is_none()) {
+                x.fit = None;
+            }
+            Analysis::Stress(x)
+        }
+        Analysis::Probability(mut x) if !matches!(task, Task::MonteCarlo { .. }) => {
+            x.monte_carlo = Some(false);
+            x.paths = None;
+            x.steps = None;
+            x.seed = None;
+            x.no_bridge = None;
+            Analysis::Probability(x)
+        }
+        other => other,
     }
 }
 
@@ -364,6 +393,8 @@ pub struct Job {
     task: Task,
     scenario: Scenario,
     job: compute::Job,
+    /// The analyses asked of the compute entry (for the answer).
+    request: Vec<Analysis>,
     key: Option<String>,
     /// Monte Carlo path-steps per ms, measured (sizes the next slice to the budget).
     rate: f64,
@@ -380,8 +411,12 @@ impl Job {
     /// The task's or the Scenario's problems, as text.
     pub fn new(task: &str, scenario: &str) -> Result<Job, String> {
         let task: Task = serde_json::from_str(task).map_err(|e| format!("task: {e}"))?;
-        let s = engine::parse_scenario(scenario).map_err(|e| first_error(&e))?;
-        let mut job = compute::Job::new(Request::new(s.clone(), analyses(&task))).map_err(|e| first_error(&e))?;
+        let mut s = engine::parse_scenario(scenario).map_err(|e| first_error(&e))?;
+        // The Scenario's `analyses` section comes first, the page's settings fill what it
+        // leaves out; the job then gets exactly that list (its section is not merged again).
+        let section = s.analyses.take();
+        let list: Vec<Analysis> = analyses(&task).into_iter().map(|a| honour(&task, a, section.as_ref())).collect();
+        let mut job = compute::Job::new(Request::new(s.clone(), list.clone())).map_err(|e| first_error(&e))?;
         let key = reads_book(&task).then(|| levels_key(&s));
         if let Some(k) = &key {
             if let Some(ctx) = BOOK.with(|b| b.borrow_mut().take_if(|(kk, _)| *kk == *k).map(|(_, c)| c)) {
@@ -392,7 +427,7 @@ impl Job {
             Task::MonteCarlo { paths, .. } => *paths,
             _ => 1,
         };
-        Ok(Job { task, scenario: s, job, key, rate: 2000.0, done: 0, total, ms: Vec::new(), finished: false })
+        Ok(Job { task, scenario: s, job, request: list, key, rate: 2000.0, done: 0, total, ms: Vec::new(), finished: false })
     }
 
     /// Work done and to do (paths for the Monte Carlo, 0 of 1 otherwise).
@@ -437,7 +472,13 @@ impl Job {
                         BOOK.with(|b| *b.borrow_mut() = Some((k, ctx)));
                     }
                     let data = prepare(&self.task, &self.scenario, &r.analyses, &self.ms);
-                    return Some(reply(data, &r.analyses, &r.assumptions));
+                    let mut answer = reply(data, &r.analyses, &r.assumptions);
+                    if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&answer) {
+                        v["request"] = serde_json::to_value(&self.request).unwrap_or_default();
+                        v["carry"] = serde_json::to_value(carried(&self.request, &r.analyses)).unwrap_or_default();
+                        answer = v.to_string();
+                    }
+                    return Some(answer);
                 }
             }
             if t - t0 >= budget_ms {
@@ -445,6 +486,21 @@ impl Job {
             }
         }
     }
+}
+
+/// The settings an answer's Scenario should carry in its `analyses` section to be computed
+/// again with the same numbers: each analysis's applied settings (every default filled in),
+/// keeping `stress.fit` when the page asked for it (the fitted range follows the positions).
+pub fn carried(request: &[Analysis], entries: &[Entry]) -> Vec<Analysis> {
+    entries
+        .iter()
+        .map(|e| match (&e.settings, request.iter().find(|a| a.name() == e.analysis)) {
+            (Analysis::Stress(x), Some(Analysis::Stress(asked))) if asked.fit == Some(true) => {
+                Analysis::Stress(st::Stress { fit: Some(true), ..x.clone() })
+            }
+            (a, _) => a.clone(),
+        })
+        .collect()
 }
 
 /// The answer's JSON: `{"ok": data}` or `{"error": text}`, with the compute entry's entries
@@ -460,7 +516,7 @@ fn reply(r: Result<serde_json::Value, String>, analyses: &[Entry], assumptions: 
 }
 
 /// What the page keeps of an answer besides its data: the settings each analysis ran with
-/// (every default filled in) and the defaults the engine assumed.
+/// (every default filled in: [`carried`]) and the defaults the engine assumed.
 #[derive(Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Applied {
     #[serde(default)]
@@ -480,21 +536,17 @@ pub fn read_answer<T: for<'de> Deserialize<'de>>(answer: &str) -> Result<T, Stri
 /// [`read_answer`] and the answer's [`Applied`] settings and assumptions.
 pub fn read_answer_applied<T: for<'de> Deserialize<'de>>(answer: &str) -> (Result<T, String>, Applied) {
     #[derive(Deserialize)]
-    struct EntryHead {
-        settings: Analysis,
-    }
-    #[derive(Deserialize)]
     struct Answer<T> {
         ok: Option<T>,
         error: Option<String>,
         #[serde(default)]
-        analyses: Vec<EntryHead>,
+        carry: Vec<Analysis>,
         #[serde(default)]
         assumptions: Vec<Assumption>,
     }
     match serde_json::from_str::<Answer<T>>(answer) {
         Ok(a) => {
-            let applied = Applied { settings: a.analyses.into_iter().map(|e| e.settings).collect(), assumptions: a.assumptions };
+            let applied = Applied { settings: a.carry, assumptions: a.assumptions };
             let data = match (a.ok, a.error) {
                 (Some(d), _) => Ok(d),
                 (None, Some(e)) => Err(e),
@@ -617,6 +669,29 @@ mod tests {
         let sliced: McSummary = read_answer(&answer).unwrap();
         let whole = computed(&Task::MonteCarlo { paths: 3000, steps: 50, seed: 7 }, &okx());
         assert_eq!(serde_json::to_value(&sliced).unwrap(), whole[0]["result"]["probability"]["monte_carlo"]);
+    }
+
+    #[test]
+    fn the_scenarios_own_settings_come_first_and_the_answer_carries_what_ran() {
+        let with = |section: &str| okx().replacen("\"venue\": \"okx\"", &format!("\"venue\": \"okx\", \"analyses\": {section}"), 1);
+        // A range given in the section replaces the page's fitted one; the applied settings
+        // (what Export writes) then hold it, and the same range at the CLI gives the same curve.
+        let a = run(&Task::Stress, &with(r#"{"stress": {"range": 0.3, "points": 11}}"#));
+        let (d, applied) = read_answer_applied::<StressData>(&a);
+        let d = d.unwrap();
+        assert_eq!(d.curve.points.len(), 11);
+        assert_eq!(applied.settings[0], Analysis::Stress(st::Stress { range: Some(0.3), points: Some(11), ..Default::default() }));
+        // Without it the page fits, and carries `fit` so the range follows the positions.
+        let (_, applied) = read_answer_applied::<StressData>(&run(&Task::Stress, &okx()));
+        let Analysis::Stress(x) = &applied.settings[0] else { panic!() };
+        assert_eq!((x.fit, x.points), (Some(true), Some(201)));
+        // The closed-form tables never run the section's Monte Carlo; the horizon is honoured.
+        let a = run(&Task::Risk, &with(r#"{"probability": {"monte_carlo": true, "paths": 50, "steps": 5, "horizon": 3}}"#));
+        let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+        let p = &v["analyses"][0];
+        assert_eq!(p["settings"]["probability"]["monte_carlo"], serde_json::json!(false));
+        assert_eq!(p["settings"]["probability"]["horizon"], serde_json::json!(3.0));
+        assert!(p["result"]["probability"]["monte_carlo"].is_null());
     }
 
     #[test]

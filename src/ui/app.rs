@@ -138,25 +138,53 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // Each worker answer brings the settings it was computed with; the link and the saved copy
+    // are written again with them (`worker::with_computed`).
+    let computed = use_state_eq(|| 0u64);
+    {
+        let computed = computed.clone();
+        use_effect_with((), move |_| {
+            let bump = Callback::from(move |_| computed.set(*computed + 1));
+            crate::ui::worker::on_computed(Some(bump));
+            || crate::ui::worker::on_computed(None)
+        });
+    }
+
+    // The test hook (`window.leverlabPage`): what the page computed, read by the browser tests.
+    {
+        let current = (state.scenario.clone(), state.report.clone());
+        let mounted = cfg.mounted;
+        use_effect_with(current, move |c| {
+            if !mounted {
+                crate::ui::browser::set_test_hook(c.0.clone(), c.1.clone());
+            }
+        });
+    }
+
     // The Scenario travels in the URL (#s=1.…) and is autosaved, 300 ms after the last edit
     // (so typing does not flood the history API or storage): a new history entry when the
-    // previous one is over a second old, in place otherwise; nothing while the form has problems.
+    // previous one is over a second old and the form changed since, in place otherwise;
+    // nothing while the form has problems. It carries the settings the page computed it with.
     {
         let state = state.clone();
-        let last_push = use_mut_ref(|| f64::NEG_INFINITY);
+        let last_push = use_mut_ref(|| (f64::NEG_INFINITY, 0u64));
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
         let cfg = cfg.clone();
-        use_effect_with((state.revision, *view), move |(rev, view)| {
+        use_effect_with((state.revision, *view, *computed), move |(rev, view, _)| {
             let snapshot = if !cfg.mounted && !state.stale && state.errors.is_empty() { state.scenario.clone() } else { None };
             let (rev, from_history, embed, view) = (*rev, state.from_history, cfg.embed, *view);
             let write = move || {
                 let Some(s) = snapshot else { return };
+                let s = crate::ui::worker::with_computed(&s);
                 let h = views::hash_of(view, &codec::encode_hash(&s));
-                if browser::hash().trim_start_matches('#') != h && !from_history {
+                // A Scenario from the history is written in place (with its computed settings),
+                // never as a new entry.
+                if browser::hash().trim_start_matches('#') != h {
                     let now = browser::now_ms();
-                    let push = rev > 0 && now - *last_push.borrow() > 1000.0;
+                    let (at, pushed_rev) = *last_push.borrow();
+                    let push = !from_history && rev > 0 && rev != pushed_rev && now - at > 1000.0;
                     if push {
-                        *last_push.borrow_mut() = now;
+                        *last_push.borrow_mut() = (now, rev);
                     }
                     browser::set_hash(&h, push);
                 }
@@ -244,10 +272,12 @@ pub fn app(props: &AppProps) -> Html {
     let dispatch = state.dispatcher();
     let form = &s.form;
     let n = form.positions.len();
-    let settlement = s.report.as_ref().map(|r| r.account.settlement).unwrap_or(Settlement::Quote);
-    let settle_hint: AttrValue = match settlement {
-        Settlement::Quote => "quote currency".into(),
-        Settlement::Coin => "coin".into(),
+    // The wallet's currency: the first position's settlement asset (`USDT`, `BTC`).
+    let settle_hint: AttrValue = {
+        let first = form.positions.first();
+        let contract = first.and_then(|p| p.contract).unwrap_or(crate::engine::venue::default_contract(form.venue));
+        let settlement = if contract == crate::engine::Contract::Inverse { Settlement::Coin } else { Settlement::Quote };
+        crate::ui::format::currency(form.venue, first.map_or("", |p| p.symbol.as_str()), settlement, None).into()
     };
     let general: Vec<(String, String)> =
         s.errors.iter().filter(|(k, _)| !shown_on_field(k, form.margin_mode, n)).map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -266,9 +296,11 @@ pub fn app(props: &AppProps) -> Html {
         } else {
             None
         };
+        let settlement = if contract == crate::engine::Contract::Inverse { Settlement::Coin } else { Settlement::Quote };
+        let currency = AttrValue::from(crate::ui::format::currency(form.venue, &pf.symbol, settlement, None));
         html! {
             <PositionCard key={pf.id} idp={idp.clone()} index={i} count={n} pos={pf.clone()} errors={Rc::new(errs)}
-                mode={form.margin_mode} {contract} {defaults} dispatch={dispatch.clone()} />
+                mode={form.margin_mode} {contract} {currency} {defaults} dispatch={dispatch.clone()} />
         }
     });
     let add = {

@@ -112,3 +112,39 @@ pub fn read_picked_file(e: &web_sys::Event, pending: &PendingRead, done: impl Fn
     });
     *pending.borrow_mut() = Some(task);
 }
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<(Option<std::rc::Rc<crate::engine::Scenario>>, Option<std::rc::Rc<crate::engine::Report>>)> =
+        const { std::cell::RefCell::new((None, None)) };
+    static HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps the page's current Scenario and Report for the test hook `window.leverlabPage`, and
+/// installs the hook once: `scenario()` and `report()` (JSON text of the Scenario on screen and
+/// its Report, or null), `exported()` (the Scenario as Export writes it, with the settings the
+/// page computed), `answers()` (the worker's last answer per task, with the Scenario it
+/// answered), `pending()` (requests out). Reading it costs the page nothing until called.
+pub fn set_test_hook(scenario: Option<std::rc::Rc<crate::engine::Scenario>>, report: Option<std::rc::Rc<crate::engine::Report>>) {
+    use wasm_bindgen::closure::Closure;
+    CURRENT.with(|c| *c.borrow_mut() = (scenario, report));
+    if HOOK.with(|h| h.replace(true)) {
+        return;
+    }
+    let Some(w) = window() else { return };
+    let hook = js_sys::Object::new();
+    let text = |v: Option<String>| v.map(|t| JsValue::from_str(&t)).unwrap_or(JsValue::NULL);
+    let add = |name: &str, f: Box<dyn Fn() -> JsValue>| {
+        let c = Closure::<dyn Fn() -> JsValue>::new(f);
+        let _ = js_sys::Reflect::set(&hook, &JsValue::from_str(name), c.as_ref());
+        c.forget();
+    };
+    add("scenario", Box::new(move || text(CURRENT.with(|c| c.borrow().0.as_ref().map(|s| crate::ui::codec::to_json(s))))));
+    add("report", Box::new(move || text(CURRENT.with(|c| c.borrow().1.as_ref().and_then(|r| serde_json::to_string(r.as_ref()).ok())))));
+    add(
+        "exported",
+        Box::new(move || text(CURRENT.with(|c| c.borrow().0.as_ref().map(|s| crate::ui::codec::to_json(&crate::ui::worker::with_computed(s)))))),
+    );
+    add("answers", Box::new(|| JsValue::from_str(&crate::ui::worker::answers_json())));
+    add("pending", Box::new(|| JsValue::from_f64(crate::ui::worker::pending() as f64)));
+    let _ = js_sys::Reflect::set(&w, &JsValue::from_str("leverlabPage"), &hook);
+}

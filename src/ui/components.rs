@@ -1,6 +1,7 @@
 //! The page's components, one concern per file.
 
 pub mod account_form;
+pub mod assumed;
 pub mod canvas_chart;
 pub mod cascade_panel;
 pub mod chart_panels;

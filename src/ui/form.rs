@@ -272,6 +272,9 @@ pub struct FormState {
     pub now: Option<String>,
     pub collateral: Option<Vec<crate::engine::collateral::CollateralAsset>>,
     pub portfolio_margin: Option<crate::engine::portfolio::PortfolioMargin>,
+    /// The Scenario's `analyses` section (the settings its analyses are computed with): the
+    /// page's worker reads it first, and Export and the link write back what was computed.
+    pub analyses: Option<crate::engine::compute::AnalysisSettings>,
     pub next_id: u32,
 }
 
@@ -287,6 +290,7 @@ impl Default for FormState {
             now: None,
             collateral: None,
             portfolio_margin: None,
+            analyses: None,
             next_id: 2,
         }
     }
@@ -315,6 +319,7 @@ impl FormState {
             now: s.now.clone(),
             collateral: s.collateral.clone(),
             portfolio_margin: s.portfolio_margin.clone(),
+            analyses: s.analyses.clone(),
         }
     }
 
@@ -427,7 +432,7 @@ impl FormState {
             now: self.now.clone(),
             portfolio_margin: self.portfolio_margin.clone(),
             collateral: self.collateral.clone(),
-            analyses: None,
+            analyses: self.analyses.clone(),
         };
         (s, errors)
     }

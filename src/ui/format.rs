@@ -82,6 +82,39 @@ pub fn opt(v: Option<f64>, f: fn(f64) -> String) -> String {
     v.map(f).unwrap_or_else(|| "—".into())
 }
 
+/// The currency a position's amounts are in, named as traders name it: the coin of an inverse
+/// contract (`BTC`), else the settlement asset its symbol or venue says (`USDT` for BTCUSDT,
+/// BTC-USDT-SWAP or BTC_USDT; `USDC` for BTCUSDC, Bybit's …PERP, Hyperliquid and dYdX; `USD`
+/// for any other symbol). `coin`: the Report's coin of an inverse position, when it has one.
+pub fn currency(venue: crate::engine::Venue, symbol: &str, settlement: crate::engine::Settlement, coin: Option<&str>) -> String {
+    use crate::engine::{Settlement, Venue};
+    let s = symbol.trim().to_uppercase();
+    if settlement == Settlement::Coin {
+        if let Some(c) = coin.filter(|c| !c.is_empty()) {
+            return c.to_string();
+        }
+        let head = s.split(['-', '_', '/']).next().unwrap_or("");
+        let base = head.find("USD").map_or(head, |k| &head[..k]);
+        return match base {
+            "" => "coin".into(),
+            "XBT" => "BTC".into(),
+            b => b.to_string(),
+        };
+    }
+    if s.contains("USDT") {
+        "USDT".into()
+    } else if s.contains("USDC") || (matches!(venue, Venue::Bybit | Venue::BybitClassic) && s.ends_with("PERP")) {
+        "USDC".into()
+    } else if matches!(venue, Venue::Hyperliquid | Venue::Dydx) {
+        "USDC".into()
+    } else if matches!(venue, Venue::BinanceUsdm | Venue::Bybit | Venue::BybitClassic | Venue::Okx | Venue::Gate) && !s.contains("USD") {
+        // A bare symbol on a USDT-margined venue.
+        "USDT".into()
+    } else {
+        "USD".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +129,21 @@ mod tests {
         assert_eq!(num(-0.0001), "-0.000100000");
         assert_eq!(num(-0.0), "0.00");
         assert_eq!(num(120.0), "120.00");
+    }
+
+    #[test]
+    fn currencies_named_from_venue_and_symbol() {
+        use crate::engine::{Settlement::*, Venue::*};
+        assert_eq!(currency(BinanceUsdm, "BTCUSDT", Quote, None), "USDT");
+        assert_eq!(currency(BinanceUsdm, "BTCUSDC", Quote, None), "USDC");
+        assert_eq!(currency(Okx, "BTC-USDT-SWAP", Quote, None), "USDT");
+        assert_eq!(currency(Gate, "ETH_USDT", Quote, None), "USDT");
+        assert_eq!(currency(Bybit, "BTCPERP", Quote, None), "USDC");
+        assert_eq!(currency(Hyperliquid, "BTC", Quote, None), "USDC");
+        assert_eq!(currency(Dydx, "BTC-USD", Quote, None), "USDC");
+        assert_eq!(currency(Generic, "XYZ", Quote, None), "USD");
+        assert_eq!(currency(BinanceCoinm, "BTCUSD", Coin, Some("BTC")), "BTC");
+        assert_eq!(currency(Bitmex, "XBTUSD", Coin, None), "BTC");
+        assert_eq!(currency(Deribit, "ETH-PERPETUAL", Coin, None), "ETH");
     }
 }

@@ -83,9 +83,12 @@ fn market_errors(c: &ViewCtx) -> Rc<Errors> {
 
 fn market_form(c: &ViewCtx) -> Html {
     use crate::ui::components::market_form::{form_symbols, MarketFormCard};
+    let currency = c.report.as_ref().and_then(|r| {
+        r.positions.first().map(|p| crate::ui::format::currency(r.venue, &p.symbol, p.settlement, p.coin.as_deref()))
+    });
     html! {
         <MarketFormCard idp={c.idp.clone()} form={c.state.market_form.clone()} symbols={form_symbols(&c.state.form)}
-            errors={market_errors(c)} dispatch={c.dispatch.clone()} />
+            errors={market_errors(c)} dispatch={c.dispatch.clone()} currency={currency.map(AttrValue::from).unwrap_or_else(|| "USD".into())} />
     }
 }
 

@@ -13,9 +13,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::engine::compute::Analysis;
 use crate::engine::Scenario;
 use crate::ui::codec;
-use crate::work::Task;
+use crate::work::{Applied, Task};
 
 /// What the worker says about one request.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,11 +153,20 @@ pub struct Work<T> {
     pub rev: u64,
     /// The task `data` answers (a card that switches tasks must not read another's answer).
     pub task: Option<Task>,
+    /// The settings the compute entry ran `data` with and the defaults it assumed.
+    pub applied: Rc<Applied>,
 }
 
 impl<T> Clone for Work<T> {
     fn clone(&self) -> Self {
-        Work { data: self.data.clone(), pending: self.pending, progress: self.progress, rev: self.rev, task: self.task.clone() }
+        Work {
+            data: self.data.clone(),
+            pending: self.pending,
+            progress: self.progress,
+            rev: self.rev,
+            task: self.task.clone(),
+            applied: self.applied.clone(),
+        }
     }
 }
 
@@ -168,7 +178,7 @@ impl<T> PartialEq for Work<T> {
 
 impl<T> Default for Work<T> {
     fn default() -> Self {
-        Work { data: None, pending: false, progress: None, rev: 0, task: None }
+        Work { data: None, pending: false, progress: None, rev: 0, task: None, applied: Rc::default() }
     }
 }
 
@@ -176,7 +186,7 @@ impl<T> Default for Work<T> {
 pub enum Change<T> {
     Sent,
     Progress(f64),
-    Answer(Result<T, String>, Task),
+    Answer(Result<T, String>, Task, Applied),
     Dropped,
 }
 
@@ -190,9 +200,10 @@ impl<T> Reducible for Work<T> {
                 w.progress = None;
             }
             Change::Progress(p) => w.progress = Some(p),
-            Change::Answer(r, task) => {
+            Change::Answer(r, task, applied) => {
                 w.data = Some(Rc::new(r));
                 w.task = Some(task);
+                w.applied = Rc::new(applied);
                 w.pending = false;
                 w.progress = None;
                 w.rev += 1;
@@ -218,9 +229,14 @@ pub fn use_work<T: DeserializeOwned + 'static>(task: Option<Task>, scenario: Opt
             if let (Some(task), Some(s)) = (task, scenario) {
                 let d = dispatch.clone();
                 let t = task.clone();
+                let asked = s.clone();
                 let cb = Callback::from(move |m: Msg| match m {
                     Msg::Progress(p) => d.dispatch(Change::Progress(p)),
-                    Msg::Answer(a) => d.dispatch(Change::Answer(crate::work::read_answer::<T>(&a), t.clone())),
+                    Msg::Answer(a) => {
+                        let (data, applied) = crate::work::read_answer_applied::<T>(&a);
+                        record(&t, &asked, &a, &applied.settings);
+                        d.dispatch(Change::Answer(data, t.clone(), applied))
+                    }
                 });
                 dispatch.dispatch(Change::Sent);
                 id = request(task, s, cb);
@@ -248,5 +264,97 @@ pub struct Raw(pub serde_json::Value);
 pub fn use_raw_work(task: Option<Task>, scenario: Option<Rc<Scenario>>) -> Work<String> {
     let w = use_work::<Raw>(task, scenario);
     let data = w.data.as_ref().map(|r| Rc::new(r.as_ref().as_ref().map(|v| serde_json::json!({ "ok": v.0 }).to_string()).map_err(Clone::clone)));
-    Work { data, pending: w.pending, progress: w.progress, rev: w.rev, task: w.task }
+    Work { data, pending: w.pending, progress: w.progress, rev: w.rev, task: w.task, applied: w.applied }
+}
+
+/// What the page computed, for its Export and link: each answer's applied settings with the
+/// Scenario they were computed for (the last few answers), and the raw answers by task (the
+/// test hook `window.leverlabPage`, see `crate::ui::app`).
+#[derive(Default)]
+struct Computed {
+    settings: Vec<(Rc<Scenario>, Analysis)>,
+    answers: Vec<(String, Rc<Scenario>, Rc<String>)>,
+    listener: Option<Callback<()>>,
+}
+
+thread_local! {
+    static COMPUTED: RefCell<Computed> = RefCell::new(Computed::default());
+}
+
+/// How many answers' settings are kept (a few views' worth).
+const KEEP: usize = 32;
+
+fn task_name(t: &Task) -> String {
+    serde_json::to_value(t).ok().and_then(|v| v.get("task").and_then(|n| n.as_str()).map(str::to_string)).unwrap_or_default()
+}
+
+fn record(task: &Task, s: &Rc<Scenario>, answer: &Rc<String>, settings: &[Analysis]) {
+    let listener = COMPUTED.with(|c| {
+        let mut c = c.borrow_mut();
+        for a in settings {
+            c.settings.push((s.clone(), a.clone()));
+        }
+        let excess = c.settings.len().saturating_sub(KEEP);
+        c.settings.drain(..excess);
+        let name = task_name(task);
+        c.answers.retain(|(n, _, _)| *n != name);
+        c.answers.push((name, s.clone(), answer.clone()));
+        c.listener.clone()
+    });
+    if let Some(l) = listener {
+        l.emit(());
+    }
+}
+
+/// Calls `cb` whenever an answer brings settings (the app rewrites its link).
+pub fn on_computed(cb: Option<Callback<()>>) {
+    COMPUTED.with(|c| c.borrow_mut().listener = cb);
+}
+
+/// The Scenario `s` with its `analyses` section holding the settings the page computed it with
+/// (each analysis's applied settings, every default filled in; the Scenario's own section
+/// for the rest): what Export and the link carry, so `leverlab compute` of it answers the
+/// page's numbers. A closed-form `probability` does not replace a Monte Carlo one of the same
+/// Scenario (the Monte Carlo's report holds the closed form too).
+pub fn with_computed(s: &Scenario) -> Scenario {
+    let mut section = s.analyses.clone().unwrap_or_default();
+    let mut any = false;
+    COMPUTED.with(|c| {
+        let mut mc = false;
+        for (_, a) in c.borrow().settings.iter().filter(|(k, _)| k.as_ref() == s) {
+            let is_mc = matches!(a, Analysis::Probability(p) if p.monte_carlo == Some(true));
+            if matches!(a, Analysis::Probability(_)) {
+                if mc && !is_mc {
+                    continue;
+                }
+                mc |= is_mc;
+            }
+            section.set(a);
+            any = true;
+        }
+    });
+    let mut out = s.clone();
+    if any {
+        out.analyses = Some(section);
+    }
+    out
+}
+
+/// The raw answers of the last request of each task and the Scenario each answered, as JSON:
+/// `{"stress": {"scenario": {…}, "answer": {…}}, …}` (for the page's test hook).
+pub fn answers_json() -> String {
+    COMPUTED.with(|c| {
+        let c = c.borrow();
+        let mut m = serde_json::Map::new();
+        for (name, s, a) in &c.answers {
+            let answer: serde_json::Value = serde_json::from_str(a).unwrap_or_default();
+            m.insert(name.clone(), serde_json::json!({ "scenario": codec::to_json(s), "answer": answer }));
+        }
+        serde_json::Value::Object(m).to_string()
+    })
+}
+
+/// Requests sent and not answered yet.
+pub fn pending() -> usize {
+    CLIENT.with(|c| c.borrow().as_ref().map(|c| c.waiting.len()).unwrap_or(0))
 }

@@ -14,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 use super::backend::Canvas;
 use super::market::{bounds, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::{margin, venue, Report, Scenario, Settlement};
+use crate::engine::{margin, venue, Report, Scenario};
 use crate::ui::format;
 
 const SAMPLES: usize = 241;
@@ -40,7 +40,8 @@ pub struct AccountCurve {
     pub now: f64,
     pub price_axis: bool,
     pub x_desc: String,
-    pub unit: &'static str,
+    /// The currency of the amounts (`USDT`, `BTC`).
+    pub unit: String,
     /// Positions left out (another settlement asset) or marks beyond the range.
     pub notes: Vec<String>,
 }
@@ -123,10 +124,7 @@ impl AccountCurve {
             } else {
                 "Move of every mark price, %".into()
             },
-            unit: match first.settlement {
-                Settlement::Quote => "quote",
-                Settlement::Coin => "coin",
-            },
+            unit: crate::ui::format::currency(r.venue, &first.symbol, first.settlement, first.coin.as_deref()),
             notes,
         })
     }

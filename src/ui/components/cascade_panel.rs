@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::engine::{Report, Scenario, Side};
 use crate::ui::charts::amplification::draw_path;
+use crate::ui::components::assumed::Assumed;
 use crate::ui::worker::use_work;
 use crate::work::{CascadeData, Task};
 use crate::ui::charts::{ChartStyle, Drawing, LegendItem, Swatch};
@@ -133,6 +134,7 @@ pub fn cascade_card(p: &CascadeCardProps) -> Html {
                     error={parsed.as_ref().err().map(|e| AttrValue::from(e.clone()))} path="cascade.shock" placeholder="e.g. -5" {oninput} />
             </div>
             { body }
+            <Assumed list={Rc::new(work.applied.assumptions.clone())} />
         </section>
     }
 }

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::engine::{Report, Scenario};
 use crate::ui::charts::{Build, ChartStyle, PanelSpec, PANELS};
+use crate::ui::components::assumed::Assumed;
 use crate::ui::worker::use_raw_work;
 use crate::ui::components::canvas_chart::CanvasChart;
 
@@ -36,6 +37,7 @@ pub fn chart_panels(p: &ChartPanelsProps) -> Html {
     let work = use_raw_work(task.clone(), asked);
     // Only an answer to this panel's task is drawn (after a tab switch the last one is another's).
     let answer = work.data.clone().filter(|_| work.task.is_some() && work.task == task);
+    let answered = answer.is_some();
     // Rebuild the drawing only when its inputs change (the Rc identity is the redraw key).
     let shown_m = shown.clone();
     let drawing = use_memo((p.scenario.clone(), p.report.clone(), sel, work.rev), move |(s, r, k, _)| {
@@ -90,6 +92,7 @@ pub fn chart_panels(p: &ChartPanelsProps) -> Html {
             <div id={format!("{}-panel", p.idp)} role="tabpanel" aria-labelledby={tab_id(sel)} data-panel={panel.map(|s| s.id)}>
                 if let Some(spec) = panel { <p class="hint">{ spec.about }
                     if pending { <span class="updating" role="status">{ " updating…" }</span> }</p> }
+                if answered { <Assumed list={Rc::new(work.applied.assumptions.clone())} /> }
                 {
                     match &*drawing {
                         Some(d) => html! { <CanvasChart drawing={d.clone()} style={p.style.clone()} /> },

@@ -393,6 +393,9 @@ pub struct MarketFormCardProps {
     pub symbols: Vec<String>,
     pub errors: std::rc::Rc<Errors>,
     pub dispatch: UseReducerDispatcher<AppState>,
+    /// The currency of the market's amounts (the first position's: `USDT`).
+    #[prop_or_else(|| AttrValue::from("USD"))]
+    pub currency: AttrValue,
 }
 
 #[function_component(MarketFormCard)]
@@ -404,8 +407,10 @@ pub fn market_form_card(p: &MarketFormCardProps) -> Html {
     let err = |path: &str| p.errors.get(path).map(|e| AttrValue::from(e.clone()));
     let field = |k: MarketField, label: &'static str, hint: Option<&'static str>, placeholder: String| {
         let d = d.clone();
+        // Amounts name the market's currency rather than "quote".
+        let hint = hint.map(|h| if h == "quote" { p.currency.clone() } else { AttrValue::from(h) });
         html! {
-            <NumField id={format!("{}-{}", p.idp, k.path().replace('.', "-"))} label={label} hint={hint.map(AttrValue::from)}
+            <NumField id={format!("{}-{}", p.idp, k.path().replace('.', "-"))} label={label} {hint}
                 value={AttrValue::from(p.form.text(k).to_string())} error={err(k.path())} path={k.path()}
                 placeholder={AttrValue::from(placeholder)}
                 oninput={Callback::from(move |t: String| d.dispatch(Action::Market(MarketEdit::Text(k, t))))} />

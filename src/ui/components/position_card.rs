@@ -24,6 +24,8 @@ pub struct PositionCardProps {
     pub mode: MarginMode,
     /// The contract type in effect (the position's own or the venue's usual one).
     pub contract: Contract,
+    /// The currency its amounts are in (`USDT`, `BTC`: [`crate::ui::format::currency`]).
+    pub currency: AttrValue,
     /// The venue's own table and fee for this position (when the position evaluates).
     pub defaults: Option<Rc<VenueDefaults>>,
     pub dispatch: UseReducerDispatcher<AppState>,
@@ -47,7 +49,7 @@ pub fn position_card(p: &PositionCardProps) -> Html {
     };
     let inverse = p.contract == Contract::Inverse;
     let size_hint = if inverse { "USD contract value" } else { "base units" };
-    let amount_unit = if inverse { "coin" } else { "quote" };
+    let amount_unit = p.currency.as_str();
 
     let on_symbol = {
         let d = d.clone();

@@ -29,14 +29,9 @@ pub fn danger(p: &PositionReport) -> (&'static str, &'static str) {
     }
 }
 
-/// The unit amounts are shown in: the coin's name for an inverse position or wallet (`BTC`),
-/// else `quote` / `coin`.
-fn unit(s: Settlement, coin: Option<&str>) -> String {
-    match (s, coin) {
-        (Settlement::Coin, Some(c)) if !c.is_empty() => c.to_string(),
-        (Settlement::Quote, _) => "quote".to_string(),
-        (Settlement::Coin, _) => "coin".to_string(),
-    }
+/// The currency amounts are shown in (`USDT`, `BTC`): see [`crate::ui::format::currency`].
+fn unit(venue: crate::engine::Venue, symbol: &str, s: Settlement, coin: Option<&str>) -> String {
+    crate::ui::format::currency(venue, symbol, s, coin)
 }
 
 /// The one-line announcement for screen readers (and the summary above the table).
@@ -68,8 +63,8 @@ fn nearest(r: &Report) -> String {
         .unwrap_or_else(|| "none".into())
 }
 
-fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode) -> Html {
-    let u = unit(p.settlement, p.coin.as_deref());
+fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode, venue: crate::engine::Venue) -> Html {
+    let u = unit(venue, &p.symbol, p.settlement, p.coin.as_deref());
     let (formula, source) = model.map_or(("", ""), |m| (m.formula.as_str(), m.source.as_str()));
     let (level, status) = danger(p);
     let side = match p.side {
@@ -134,7 +129,7 @@ fn row(i: usize, p: &PositionReport, model: Option<&ModelInfo>, mode: MarginMode
 pub fn results(p: &ResultsProps) -> Html {
     let r = &p.report;
     let a = &r.account;
-    let u = unit(a.settlement, a.coin.as_deref());
+    let u = unit(r.venue, r.positions.first().map_or("", |x| x.symbol.as_str()), a.settlement, a.coin.as_deref());
     let wallet_word = if r.margin_mode == MarginMode::Cross { "wallet balance" } else { "sum of isolated margins" };
     let ratio_level = match a.margin_ratio {
         None => ("danger", "✖ equity ≤ 0"),
@@ -198,7 +193,7 @@ pub fn results(p: &ResultsProps) -> Html {
                     <th scope="col">{ "Distance check" }</th>
                 </tr></thead>
                 <tbody>
-                    { for r.positions.iter().enumerate().map(|(i, pr)| row(i, pr, r.model_of(pr), r.margin_mode)) }
+                    { for r.positions.iter().enumerate().map(|(i, pr)| row(i, pr, r.model_of(pr), r.margin_mode, r.venue)) }
                 </tbody>
             </table>
             </div>

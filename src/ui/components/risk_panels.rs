@@ -20,6 +20,7 @@ use crate::ui::components::field::NumField;
 use crate::ui::components::progress::Progress;
 use crate::ui::format;
 use crate::ui::parse::{parse_number, NumKind};
+use crate::ui::components::assumed::Assumed;
 use crate::ui::worker::use_work;
 use crate::work::{RiskTables, Task};
 
@@ -186,6 +187,7 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
         <section class="card risk" aria-labelledby={format!("{}-risk", p.idp)} data-section="risk">
             <h2 id={format!("{}-risk", p.idp)}>{ "Risk analytics" }
                 if tables.pending { <span class="updating" role="status">{ " updating…" }</span> }</h2>
+            <Assumed list={Rc::new(tables.applied.assumptions.clone())} />
             <p class="hint table-title" aria-hidden="true">{ format!("Probability of liquidation within {horizon_text} (closed-form first passage of geometric Brownian motion) and by Monte Carlo") }</p>
             <div class="table-wrap">
                 <table class="prob-table">
@@ -209,6 +211,7 @@ pub fn risk_card(p: &RiskCardProps) -> Html {
                 </button>
             </div>
             { mc_status }
+            if mc_task.is_some() && !mc.pending { <Assumed list={Rc::new(mc.applied.assumptions.clone())} /> }
             if mc_summary.is_some() {
                 <CanvasChart drawing={(*drawing).clone()} style={p.style.clone()} height={240} />
             }

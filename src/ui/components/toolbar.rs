@@ -71,7 +71,8 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(s) = &s {
-                if let Err(e) = browser::download(name, mime, &body(s)) {
+                // The Scenario with the settings the page computed it with (its `analyses`).
+                if let Err(e) = browser::download(name, mime, &body(&crate::ui::worker::with_computed(s))) {
                     d.dispatch(Action::SetNotice(Some(Notice::warn(format!("Export failed: {e}")))));
                 }
             }
