@@ -371,6 +371,22 @@ test('screenshots: desktop, dark and 360 px', async () => {
       .slice(0, 5).map((e) => `${e.tagName}.${e.className}`));
     assert.ok(overflow <= 0, `${name}: no sideways scrolling of the page (${overflow}px: ${wide.join(', ')})`);
     await ctx.screenshot(page, name);
+    if (name === 'mobile-360') {
+      // The calculator on a phone (a 360 × 740 screen): its height in screens, and the
+      // liquidation prices still in sight at the bottom of the page (the sticky strip).
+      await page.setViewportSize({ width: 360, height: 740 });
+      const h = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      const strip = await page.evaluate(() => {
+        const q = document.querySelector('.quick');
+        const r = q?.getBoundingClientRect();
+        return r ? { top: r.top, bottom: r.bottom, text: q.innerText } : null;
+      });
+      console.log(`# leverlab phone: calculator view at 360 × 740 px is ${h} px tall = ${(h / 740).toFixed(2)} screens (3 cross positions); liquidation strip at ${strip?.top.toFixed(0)}–${strip?.bottom.toFixed(0)} px when scrolled to the end`);
+      assert.ok(strip && strip.top >= 0 && strip.bottom <= 740, 'the liquidation prices stay in sight at the end of the page');
+      assert.match(strip.text, /#1 liq\. [0-9,.]+/);
+      await ctx.screenshot(page, 'mobile-360-end', { fullPage: false });
+    }
     assert.deepEqual(errors, []);
   }
 });
