@@ -21,7 +21,7 @@ pub struct CanvasChartProps {
     pub drawing: Drawing,
     /// Colours and sizes; its `dpr` is replaced by the window's at draw time.
     pub style: ChartStyle,
-    /// CSS height in pixels.
+    /// CSS height in pixels (less on narrow screens: at most 0.7 × the width, at least 200).
     #[prop_or(300)]
     pub height: u32,
 }
@@ -110,7 +110,8 @@ pub fn canvas_chart(props: &CanvasChartProps) -> Html {
                 let style = ChartStyle { dpr, ..style.clone() };
                 *live_style.borrow_mut() = style.clone();
                 let css_w = (*w).max(1) as f64;
-                let css_h = *h as f64;
+                // Narrow screens get a flatter chart (at most 0.7 × its width, at least 200 px).
+                let css_h = (*h as f64).min((css_w * 0.7).max(200.0)).round();
                 let (bw, bh) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
                 for c in [&cv, &ov] {
                     let _ = c.style().set_property("height", &format!("{css_h}px"));
