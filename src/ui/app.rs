@@ -120,6 +120,10 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&cfg))
     };
     let dark_sys = use_state_eq(browser::prefers_dark);
+    // The account form's edits (stable callbacks: the form re-renders only when its values change).
+    let onvenue = use_callback(state.dispatcher(), |v: crate::engine::Venue, d| d.dispatch(Action::SetVenue(v)));
+    let onmode = use_callback(state.dispatcher(), |m: MarginMode, d| d.dispatch(Action::SetMode(m)));
+    let onwallet = use_callback(state.dispatcher(), |t: String, d| d.dispatch(Action::SetWallet(t)));
     // The open view (index into VIEWS), from the URL's `view=` (a mounted calculator keeps it
     // in memory only).
     let view = use_state_eq(|| if cfg.mounted { 0 } else { views::view_of_hash(&browser::hash()) });
@@ -395,7 +399,7 @@ pub fn app(props: &AppProps) -> Html {
                 <div class="inputs">
                     <AccountForm idp={idp.clone()} venue={form.venue} mode={form.margin_mode}
                         wallet={form.wallet_balance.clone()} wallet_error={s.error("wallet_balance").map(|e| AttrValue::from(e.to_string()))}
-                        settlement_hint={settle_hint} dispatch={dispatch.clone()} />
+                        settlement_hint={settle_hint} {onvenue} {onmode} {onwallet} />
                     <section class="card positions" aria-labelledby={format!("{idp}-pos")}>
                         <h2 id={format!("{idp}-pos")}>{ format!("Positions ({n})") }</h2>
                         <ol class="position-list">{ for cards }</ol>

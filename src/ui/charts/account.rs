@@ -14,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 use super::backend::Canvas;
 use super::market::{bounds, short};
 use super::{ChartMap, ChartStyle, DrawError, Drawing, LegendItem, Swatch};
-use crate::engine::{margin, venue, Report, Scenario};
+use crate::engine::{venue, Report, Scenario};
 use crate::ui::format;
 
 const SAMPLES: usize = 241;
@@ -84,12 +84,9 @@ impl AccountCurve {
             (Vec::with_capacity(SAMPLES), Vec::with_capacity(SAMPLES), Vec::with_capacity(SAMPLES), Vec::with_capacity(SAMPLES));
         for k in 0..SAMPLES {
             let m = -span + 2.0 * span * k as f64 / (SAMPLES - 1) as f64;
-            let (mut eq, mut req) = (wallet, 0.0);
-            for model in &models {
-                let p = model.mark_price * (1.0 + m);
-                eq += margin::pnl(model, p);
-                req += margin::maintenance_margin(model, p).0 + margin::closing_fee(model, p);
-            }
+            // The engine's account at a common move (the cross solver's own function).
+            let a = crate::engine::cross::account_at_move(models.iter(), wallet, m);
+            let (eq, req) = (a.equity, a.requirement());
             if !(eq.is_finite() && req.is_finite()) {
                 continue;
             }

@@ -1,11 +1,11 @@
-//! The account: venue preset, margin mode and (cross) wallet balance.
+//! The account: venue preset, margin mode and (cross) wallet balance. It reports each edit
+//! through its `on<verb>` callbacks and knows nothing of the page's state.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::engine::{MarginMode, Venue};
 use crate::ui::components::field::NumField;
-use crate::ui::state::{Action, AppState};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct AccountFormProps {
@@ -15,7 +15,12 @@ pub struct AccountFormProps {
     pub wallet: AttrValue,
     pub wallet_error: Option<AttrValue>,
     pub settlement_hint: AttrValue,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    /// A venue preset was picked.
+    pub onvenue: Callback<Venue>,
+    /// A margin mode was picked.
+    pub onmode: Callback<MarginMode>,
+    /// The wallet balance's text changed.
+    pub onwallet: Callback<String>,
 }
 
 /// How the page names a venue preset.
@@ -43,26 +48,23 @@ pub fn venue_label(v: Venue) -> &'static str {
 #[function_component(AccountForm)]
 pub fn account_form(p: &AccountFormProps) -> Html {
     let on_venue = {
-        let d = p.dispatch.clone();
+        let onvenue = p.onvenue.clone();
         Callback::from(move |e: Event| {
             let sel: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(v) = Venue::from_name(&sel.value()) {
-                d.dispatch(Action::SetVenue(v));
+                onvenue.emit(v);
             }
         })
     };
     let mode_button = |m: MarginMode, label: &'static str| {
-        let d = p.dispatch.clone();
+        let onmode = p.onmode.clone();
         let on = p.mode == m;
         html! {
             <button type="button" class={classes!("seg", on.then_some("on"))} aria-pressed={if on { "true" } else { "false" }}
-                onclick={Callback::from(move |_| d.dispatch(Action::SetMode(m)))}>{ label }</button>
+                onclick={Callback::from(move |_| onmode.emit(m))}>{ label }</button>
         }
     };
-    let on_wallet = {
-        let d = p.dispatch.clone();
-        Callback::from(move |t: String| d.dispatch(Action::SetWallet(t)))
-    };
+    let on_wallet = p.onwallet.clone();
     let venue_id = format!("{}-venue", p.idp);
     html! {
         <section class="card account" aria-labelledby={format!("{}-acct", p.idp)}>
