@@ -83,6 +83,15 @@ pub enum Task {
     Cascade { shock: f64 },
     /// [`Compared`]: the Scenario under every venue preset.
     Compare,
+    /// `LendingView` of an aave-v3 / morpho-blue Scenario: its report, the `health` analysis
+    /// (each price ±50 %, 121 points) and `compare-lending` with Morpho at `lltv` and Maker at
+    /// `mat`/`chop` (its problems become the view's `comparison_note`).
+    Lending { lltv: Option<f64>, mat: Option<f64>, chop: Option<f64> },
+    /// `AuctionReport` of a maker Scenario (the `auction` analysis): bark, the path against the
+    /// buyers, three curves.
+    Auction,
+    /// `GmxReport` of a gmx-v2 Scenario: the compute entry's report of it (no analysis).
+    Gmx,
 }
 
 /// The compute entry's analyses (with the settings the page chooses; every other setting is
@@ -119,6 +128,12 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
             Analysis::Sweep(sweep()),
         ],
         Task::Compare => vec![Analysis::Venues(st::Venues::default())],
+        Task::Lending { lltv, mat, chop } => vec![
+            Analysis::Health(st::Health { range: Some(0.5), points: Some(121) }),
+            Analysis::CompareLending(st::CompareLending { lltv: *lltv, mat: *mat, chop: *chop }),
+        ],
+        Task::Auction => vec![Analysis::Auction(st::Auction::default())],
+        Task::Gmx => Vec::new(),
     }
 }
 
@@ -321,6 +336,18 @@ pub fn prepare(task: &Task, s: &Scenario, entries: &[Entry], ms: &[f64]) -> Resu
                 .collect();
             json(&rows)
         }
+        Task::Lending { .. } => {
+            let report = crate::engine::lending::evaluate(s).map_err(|e| first_error(&e))?;
+            let Outcome::Health(curves) = outcome(entries, "health")? else { return Err(wrong()) };
+            let (comparison, comparison_note) = match outcome(entries, "compare-lending") {
+                Ok(Outcome::CompareLending(c)) => (Some(c.clone()), None),
+                Ok(_) => return Err(wrong()),
+                Err(e) => (None, Some(e)),
+            };
+            json(&crate::engine::protocol::LendingView { report, curves: curves.clone(), comparison, comparison_note })
+        }
+        Task::Auction => json(outcome(entries, "auction")?.inner()),
+        Task::Gmx => json(&crate::engine::gmx::evaluate(s).map_err(|e| first_error(&e))?),
     })
 }
 

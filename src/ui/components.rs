@@ -8,6 +8,7 @@ pub mod chart_panels;
 pub mod compare;
 pub mod explained;
 pub mod field;
+pub mod lending_view;
 pub mod market_form;
 pub mod position_card;
 pub mod progress;

@@ -43,6 +43,9 @@ pub const VIEWS: &[ViewSpec] = &[
     ViewSpec { id: "risk", title: "Risk", render: Some(risk) },
     ViewSpec { id: "market", title: "Market & cascade", render: Some(market) },
     ViewSpec { id: "compare", title: "Compare venues", render: Some(compare) },
+    ViewSpec { id: "lending", title: "Lending", render: Some(lending) },
+    ViewSpec { id: "auction", title: "Vault & auction", render: Some(auction) },
+    ViewSpec { id: "gmx", title: "GMX", render: Some(gmx) },
     ViewSpec { id: "import", title: "Import from venue", render: Some(import) },
 ];
 
@@ -137,4 +140,16 @@ fn import(c: &ViewCtx) -> Html {
             }
         </div>
     }
+}
+
+fn lending(c: &ViewCtx) -> Html {
+    html! { <crate::ui::components::lending_view::LendingAccount idp={c.idp.clone()} style={c.style.clone()} /> }
+}
+
+fn auction(c: &ViewCtx) -> Html {
+    html! { <crate::ui::components::lending_view::VaultAuction idp={c.idp.clone()} style={c.style.clone()} /> }
+}
+
+fn gmx(c: &ViewCtx) -> Html {
+    html! { <crate::ui::components::lending_view::GmxPositions idp={c.idp.clone()} style={c.style.clone()} /> }
 }

@@ -128,6 +128,19 @@ pub fn map_panel(answer: &str, _s: &Scenario) -> Drawing {
                 m.summary.long_levels + m.summary.short_levels,
                 if you.is_empty() { "none".into() } else { you.join(", ") }
             );
+            // Loans (market.loans, the loan generator) are drawn at the foot of their bins.
+            let mut legend = legend;
+            let mut summary = summary;
+            if m.summary.loans > 0 {
+                legend.insert(2, LegendItem::new("of which loans", Swatch::Series(3)));
+                summary.push_str(&format!(
+                    " Loans: {} liquidation steps of {} loans, {} selling below and {} buying above.",
+                    m.summary.loan_long_levels + m.summary.loan_short_levels,
+                    m.summary.loans,
+                    format::num(m.summary.loan_long_notional),
+                    format::num(m.summary.loan_short_notional)
+                ));
+            }
             Drawing { draw: Rc::new(move |cv, st| draw_map(cv, &m, st)), summary, legend, notes: Vec::new() }
         }
         Err(e) => Drawing { draw: Rc::new(move |_, _| Err(err(e.clone()))), summary: "Liquidation map unavailable".into(), legend, notes: Vec::new() },
