@@ -520,6 +520,19 @@ fn compare_lending_columns() {
 }
 
 #[test]
+fn compare_lending_parameters_read_as_typed() {
+    // The page reads "82.5 %" as 82.5 × 0.01 = 0.8250000000000001 and "113 %" as 1.13 plus
+    // noise; the columns' parameter text says 0.825 and 1.13, not the products' last digits.
+    let s = scenario(json!({"venue": "aave-v3", "lending": {
+        "supplies": [{"asset": "WETH", "amount": 10, "price": 2000, "ltv": 0.8, "liquidation_threshold": 82.5 * 0.01, "liquidation_bonus": 0.05}],
+        "borrows": [{"asset": "USDC", "amount": 12000, "price": 1}]}}));
+    let c = protocol::compare_lending(&s, protocol::CompareOptions { lltv: Some(86.0 * 0.01), mat: Some(1.5), chop: Some(1.0 + 13.0 * 0.01) }).unwrap();
+    assert_eq!(c.columns[0].parameters, "liquidation threshold 0.825, bonus 0.05");
+    assert_eq!(c.columns[1].parameters, "LLTV 0.86, LIF 1.043841");
+    assert_eq!(c.columns[2].parameters, "mat 1.5, chop 1.13");
+}
+
+#[test]
 fn maker_faq_liquidation_price() {
     // Maker FAQ: 1,000 DAI against 10 ETH at 150 % → liquidation price 150 USD.
     let s = scenario(json!({"venue": "maker", "vault": {"ink": 10, "art": 1000, "mat": 1.5, "chop": 1.13, "price": 300}}));

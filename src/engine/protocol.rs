@@ -227,7 +227,7 @@ pub fn compare_lending(s: &Scenario, o: CompareOptions) -> Result<LendingCompari
         columns: vec![
             column(
                 "aave-v3",
-                format!("liquidation threshold {lt}, bonus {bonus}"),
+                format!("liquidation threshold {}, bonus {}", short(lt), short(bonus)),
                 ar.health_factor,
                 ar.supplies[0].liquidation_price,
                 bonus,
@@ -236,7 +236,7 @@ pub fn compare_lending(s: &Scenario, o: CompareOptions) -> Result<LendingCompari
             ),
             column(
                 "morpho-blue",
-                format!("LLTV {lltv}, LIF {lif:.6}"),
+                format!("LLTV {}, LIF {lif:.6}", short(lltv)),
                 mr.health_factor,
                 mr.supplies[0].liquidation_price,
                 lif - 1.0,
@@ -245,7 +245,7 @@ pub fn compare_lending(s: &Scenario, o: CompareOptions) -> Result<LendingCompari
             ),
             column(
                 "maker",
-                format!("mat {mat}, chop {chop}"),
+                format!("mat {}, chop {}", short(mat), short(chop)),
                 vr.collateralization_ratio.map(|cr| cr / mat),
                 vr.liquidation_price,
                 chop - 1.0,
@@ -254,6 +254,13 @@ pub fn compare_lending(s: &Scenario, o: CompareOptions) -> Result<LendingCompari
             ),
         ],
     })
+}
+
+/// A parameter as written in a column's `parameters` text: at most 10 significant digits, so
+/// a threshold typed as 82.5 % reads 0.825 and not the product's 0.8250000000000001.
+fn short(x: f64) -> String {
+    let s = format!("{:.*e}", 9, x);
+    s.parse::<f64>().map_or(s, |v| format!("{v}"))
 }
 
 /// Everything the page's lending account view shows, computed at once (by the page's worker):

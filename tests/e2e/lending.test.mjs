@@ -57,12 +57,20 @@ test('Maker vault and auction: the path clears at 37 s, three curves compared', 
   for (const width of [1280, 360]) {
     const { page, errors } = await ctx.open('/#view=auction', { width });
     await page.locator('[data-testid=auction-outcome]').waitFor({ timeout: 30000 });
-    // examples/maker.json: tab 110, top 5, stairstep 0.99/s: cleared at 37 s, 110 DAI raised,
-    // 9.98 returned to the owner.
-    const out = await page.locator('[data-testid=auction-outcome]').textContent();
-    assert.match(out, /37 s/);
-    assert.match(out, /110\.00 DAI/);
-    assert.match(out, /9\.98/);
+    // examples/maker.json by hand: spot = 4 / 1 / 2 = 2, ink × spot = 80 < art × rate = 100,
+    // so the vault is barked whole (room 1,000 / 1.1 > 100): tab = 100 × 1.1 = 110 DAI, lot 40,
+    // top = 4 × 1.25 = 5, chost = dust × chop = 20 × 1.1 = 22. Price 5 × 0.99^t; buyers pay in
+    // all 1,000 × (1 − price / 4 − 0.02) DAI (10 DAI per 1 % beyond 2 %): first take at t = 25
+    // (3.8891, 7.72 DAI); from t = 34 the tab would fall below chost, so it is cut to 22 and
+    // the rest waits until the buyers' total reaches 110: 0.99^36 gives 109.49, 0.99^37 =
+    // 0.689449 gives 118.19 at 3.44725, so the last 22 DAI buy 6.382 at t = 37. Proceeds
+    // 110.00, shortfall 0, 30.023 sold, 40 − 30.023 = 9.977 returned to the owner.
+    const stat = async (k) => page.locator('[data-testid=auction-outcome] .stat', { hasText: k }).locator('.v').textContent();
+    assert.equal(await stat('Proceeds'), '110.00 DAI');
+    assert.equal(await stat('Shortfall'), '0.00 DAI');
+    assert.equal(await stat('Time to clear'), '37 s');
+    assert.equal(await stat('Returned to the owner'), '9.98');
+    assert.equal(await stat('Collateral sold'), '30.02');
     assert.match(await page.locator('[data-testid=vault-results]').textContent(), /110\.00 DAI/);
     const rows = await page.locator('[data-testid=auction-curves] tbody tr').count();
     assert.equal(rows, 3);
@@ -79,9 +87,16 @@ test('GMX positions: the guardian case is liquidated and returns 0.88 WETH', asy
     const { page, errors } = await ctx.open('/#view=gmx', { width });
     const res = page.locator('[data-testid=gmx-results]');
     await res.waitFor({ timeout: 30000 });
-    const first = await res.locator('tbody tr').first().textContent();
-    assert.match(first, /liquidatable/);
-    assert.match(first, /0\.88/);
+    // gmx-synthetics test/guardian/testLiquidation.ts: 30,000 SOL long at 15 on 1 WETH at
+    // 2,500, SOL at 14.99: PnL = 30,000 × (14.99 − 15) = −300, remaining = 2,500 − 300 =
+    // 2,200 < 450,000 × 1 % = 4,500, so liquidatable for leverage; the 2,200 USD left are
+    // paid back in WETH at 2,500: 0.88 WETH.
+    const first = res.locator('[data-testid=gmx-position-0]');
+    assert.match(await first.locator('.status').textContent(), /liquidatable \(min collateral for leverage\)/);
+    const v = async (k) => first.locator('.stat', { hasText: k }).locator('.v').textContent();
+    assert.equal(await v('Remaining collateral'), '$2,200.00');
+    assert.equal(await v('Min. for leverage'), '$4,500.00');
+    assert.equal(await v('Back if liquidated now'), '0.880000 WETH ($2,200.00)');
     await noHorizontalScroll(page);
     await ctx.screenshot(page, `gmx-${width}`);
     assert.deepEqual(errors, []);

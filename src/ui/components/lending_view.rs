@@ -40,9 +40,10 @@ impl Text {
     fn amount(v: f64) -> Text {
         Text { text: field_text(v), kind: NumKind::Amount }
     }
-    /// A fraction shown in percent (0.825 → "82.5").
+    /// A fraction shown in percent (0.825 → "82.5"; 1.1 → "110", not the product's
+    /// 110.00000000000001: rounded to 9 decimals of a percent first).
     fn percent(v: f64) -> Text {
-        Text { text: field_text(v * 100.0), kind: NumKind::Percent }
+        Text { text: field_text((v * 100.0 * 1e9).round() / 1e9), kind: NumKind::Percent }
     }
     fn read(&self) -> Result<Option<f64>, String> {
         parse_number(&self.text, self.kind)
@@ -76,6 +77,15 @@ fn problems(e: &str) -> Html {
             <p><strong>{ "The engine cannot answer for these inputs:" }</strong></p>
             <ul>{ for e.lines().map(|l| html! { <li>{ l.to_string() }</li> }) }</ul>
         </div>
+    }
+}
+
+/// A USD amount with its sign before the dollar: "$2,200.00", "−$300.00".
+fn usd(x: f64) -> String {
+    if x < 0.0 && num(-x) != "0" && num(-x) != "0.00" {
+        format!("−${}", num(-x))
+    } else {
+        format!("${}", num(x.abs()))
     }
 }
 
@@ -458,7 +468,7 @@ fn lending_results(idp: &AttrValue, v: &LendingView, style: &ChartStyle, pending
                 { stat("Liquidation threshold", pct(r.current_liquidation_threshold)) }
                 if let Some(lif) = r.liquidation_incentive_factor { { stat("Liquidation incentive", format!("{lif:.4}")) } }
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Liquidation price per asset (scrolls sideways on narrow screens)">
                 <table class="lending-assets">
                     <caption>{ "Liquidation price of each asset (every other price fixed)" }</caption>
                     <thead><tr><th>{ "Asset" }</th><th>{ "Amount" }</th><th>{ "Price" }</th><th>{ "Value" }</th><th>{ "Liq. threshold" }</th><th>{ "Liquidation price" }</th><th>{ "Distance" }</th></tr></thead>
@@ -492,8 +502,8 @@ fn comparison(_idp: &AttrValue, v: &LendingView) -> Html {
         <section class="card" data-testid="protocol-comparison">
             <h2>{ "The same loan on Aave, Morpho and Maker" }</h2>
             <p class="hint">{ format!("{} {} at {} against ${} of {}: where each protocol liquidates and what it takes.", num(c.collateral_amount), c.collateral, price(c.collateral_price), num(c.debt_value), c.debt) }</p>
-            <div class="table-wrap">
-                <table class="compare-table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Protocol comparison (scrolls sideways on narrow screens)">
+                <table class="compare-table fit">
                     <thead><tr><th>{ "" }</th>{ for c.columns.iter().map(|k| html! { <th>{ k.protocol.clone() }</th> }) }</tr></thead>
                     <tbody>
                         <tr><td>{ "Parameters" }</td>{ for c.columns.iter().map(|k| html! { <td class="wrap">{ k.parameters.clone() }</td> }) }</tr>
@@ -634,6 +644,24 @@ pub fn vault_auction(p: &ViewProps) -> Html {
     html! { <>{ inputs }<div class="outputs">{ outputs }</div></> }
 }
 
+/// A time on the auction's clock: whole seconds, as `block.timestamp − tic` counts them (the
+/// path steps second by second), with hours and minutes beside it from one minute on:
+/// "37 s", "8,280 s (2 h 18 min)".
+fn seconds(t: f64) -> String {
+    if !t.is_finite() || t < 0.0 {
+        return "—".into();
+    }
+    let whole = t.round();
+    let s = num(whole);
+    let s = s.strip_suffix(".00").unwrap_or(&s);
+    if whole < 60.0 {
+        return format!("{s} s");
+    }
+    let (h, m) = ((whole / 3600.0).floor(), ((whole % 3600.0) / 60.0).floor());
+    let hm = if h > 0.0 { format!("{h} h {m} min") } else { format!("{m} min {} s", whole % 60.0) };
+    format!("{s} s ({hm})")
+}
+
 fn auction_results(r: &AuctionReport, market: f64, style: &ChartStyle, pending: bool) -> Html {
     let stat = |k: &str, val: String| html! { <div class="stat"><span class="k">{ k.to_string() }</span><span class="v">{ val }</span></div> };
     let v = &r.vault;
@@ -645,7 +673,7 @@ fn auction_results(r: &AuctionReport, market: f64, style: &ChartStyle, pending: 
             path.resets.len(),
             path.fills.len(),
             match path.time_to_clear {
-                Some(t) => format!("cleared after {} s, {} DAI raised of a {} DAI tab", num(t), num(path.proceeds), num(path.tab)),
+                Some(t) => format!("cleared after {}, {} DAI raised of a {} DAI tab", seconds(t), num(path.proceeds), num(path.tab)),
                 None => format!("not cleared: {} DAI raised of a {} DAI tab", num(path.proceeds), num(path.tab)),
             }
         );
@@ -657,7 +685,7 @@ fn auction_results(r: &AuctionReport, market: f64, style: &ChartStyle, pending: 
             { stat("Proceeds", format!("{} DAI", num(p.proceeds))) }
             { stat("Shortfall", format!("{} DAI", num(p.shortfall))) }
             { stat("Recovery", pct(p.recovery)) }
-            { stat("Time to clear", p.time_to_clear.map_or("not cleared".into(), |t| format!("{} s", num(t)))) }
+            { stat("Time to clear", p.time_to_clear.map_or("not cleared".into(), seconds)) }
             { stat("Collateral sold", num(p.collateral_sold)) }
             { stat("Returned to the owner", num(p.collateral_returned)) }
             { stat("Average price", p.average_price.map_or("—".into(), price)) }
@@ -689,12 +717,12 @@ fn auction_results(r: &AuctionReport, market: f64, style: &ChartStyle, pending: 
             <section class="card" data-testid="auction-curves">
                 <h2>{ "Three curves, same lot and buyers" }</h2>
                 <p class="hint">{ "Each curve tuned to need its reset at the same second: how the shape of the price fall changes what is recovered." }</p>
-                <div class="table-wrap">
-                    <table class="compare-table">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Curve comparison (scrolls sideways on narrow screens)">
+                    <table class="compare-table fit">
                         <thead><tr><th>{ "Curve" }</th><th>{ "Cleared" }</th><th>{ "Time to clear" }</th><th>{ "Proceeds" }</th><th>{ "Shortfall" }</th><th>{ "Recovery" }</th><th>{ "Resets" }</th><th>{ "Returned" }</th></tr></thead>
                         <tbody>{ for r.curves.iter().map(|c| html! { <tr>
                             <td>{ c.curve.clone() }</td><td>{ if c.cleared { "✓" } else { "✖" } }</td>
-                            <td>{ c.time_to_clear.map_or("—".into(), |t| format!("{} s", num(t))) }</td>
+                            <td>{ c.time_to_clear.map_or("—".into(), seconds) }</td>
                             <td>{ num(c.proceeds) }</td><td>{ num(c.shortfall) }</td><td>{ pct(c.recovery) }</td>
                             <td>{ c.resets.len() }</td><td>{ num(c.collateral_returned) }</td></tr> }) }</tbody>
                     </table>
@@ -860,29 +888,7 @@ pub fn gmx_positions(p: &ViewProps) -> Html {
     let outputs = match work.data.as_deref() {
         None => html! { <section class="card"><p class="hint">{ if field_errors.is_empty() { "computing…" } else { "Fix the marked fields." } }</p></section> },
         Some(Err(e)) => problems(e),
-        Some(Ok(r)) => html! {
-            <section class="card results" aria-live="polite" data-testid="gmx-results">
-                <h2>{ "GMX v2 positions" }</h2>
-                { pending_note(work.pending) }
-                <div class="table-wrap">
-                    <table class="positions-table">
-                        <thead><tr><th>{ "Position" }</th><th>{ "Status" }</th><th>{ "Remaining collateral" }</th><th>{ "Min. for leverage" }</th><th>{ "Liquidation price" }</th><th>{ "Collateral liq. price" }</th><th>{ "Back if liquidated now" }</th></tr></thead>
-                        <tbody>{ for r.positions.iter().map(|q| html! {
-                            <tr class={if q.liquidatable { "lvl-danger" } else { "" }}>
-                                <td>{ format!("{} {} {}", q.symbol, if q.side == crate::engine::Side::Long { "long" } else { "short" }, num(q.size)) }
-                                    if q.collateral_is_index_token { <span class="sub">{ format!(" · {} moves with the index", q.collateral_token) }</span> }</td>
-                                <td class="status">{ match &q.reason { Some(r) => format!("✖ liquidatable ({r})"), None => "✓ safe".into() } }</td>
-                                <td>{ format!("${}", num(q.remaining_collateral_usd)) }</td>
-                                <td>{ format!("${}", num(q.min_collateral_usd_for_leverage)) }</td>
-                                <td class="liq">{ q.liquidation_price.map_or("—".into(), price) }</td>
-                                <td>{ q.collateral_liquidation_price.map_or("—".into(), price) }</td>
-                                <td>{ format!("{} {}", num(q.returned_collateral_now), q.collateral_token) }</td>
-                            </tr> }) }</tbody>
-                    </table>
-                </div>
-                <p class="hint">{ r.positions.first().map(|q| q.formula.clone()).unwrap_or_default() }</p>
-            </section>
-        },
+        Some(Ok(r)) => gmx_results(r, work.pending),
     };
     html! { <>
         <div class="inputs">
@@ -895,4 +901,51 @@ pub fn gmx_positions(p: &ViewProps) -> Html {
         </div>
         <div class="outputs">{ outputs }</div>
     </> }
+}
+
+/// One block of figures per GMX position (a table of seven columns scrolled out of sight even on
+/// a desktop card): status and reason, remaining collateral against the leverage floor, both
+/// liquidation prices, and what the trader gets back now and at the liquidation price.
+fn gmx_results(r: &crate::engine::gmx::GmxReport, pending: bool) -> Html {
+    let stat = |k: &str, val: String| html! { <div class="stat"><span class="k">{ k.to_string() }</span><span class="v">{ val }</span></div> };
+    html! {
+        <section class="card results" aria-live="polite" data-testid="gmx-results">
+            <h2>{ "GMX v2 positions" }</h2>
+            { pending_note(pending) }
+            { for r.positions.iter().enumerate().map(|(i, q)| {
+                let side = if q.side == crate::engine::Side::Long { "long" } else { "short" };
+                let (status, class) = match &q.reason {
+                    Some(why) => (format!("✖ liquidatable ({why})"), "danger"),
+                    None => ("✓ safe".to_string(), "ok"),
+                };
+                let lp = match q.liquidation_price {
+                    Some(x) => format!("{} ({})", price(x), q.liquidation_reason),
+                    None => "—".into(),
+                };
+                html! {
+                    <div class="gmx-position" data-testid={format!("gmx-position-{i}")}>
+                        <h3>
+                            { format!("{} {side} {}", q.symbol, num(q.size)) }
+                            <span class="sub">{ format!(" · {} · {} {} collateral", usd(q.size_usd), num(q.collateral_amount), q.collateral_token) }</span>
+                        </h3>
+                        <p class={classes!("status", class)}>{ status }</p>
+                        if q.collateral_is_index_token { <p class="hint">{ format!("{} moves with the index: a fall hits the PnL and the collateral together.", q.collateral_token) }</p> }
+                        <div class="stats">
+                            { stat("Remaining collateral", usd(q.remaining_collateral_usd)) }
+                            { stat("Min. for leverage", usd(q.min_collateral_usd_for_leverage)) }
+                            { stat("PnL", usd(q.pnl_usd)) }
+                            { stat("Fees + impact", usd(q.fees_usd - q.price_impact_usd)) }
+                            { stat("Leverage", q.leverage.map_or("—".into(), |l| format!("{l:.2}×"))) }
+                            { stat("Liquidation price", lp) }
+                            { stat("Distance", q.distance_to_liquidation.map_or("—".into(), pct)) }
+                            { stat(&format!("{} liq. price", q.collateral_token), q.collateral_liquidation_price.map_or("—".into(), price)) }
+                            { stat("Back if liquidated now", format!("{} {} ({})", num(q.returned_collateral_now), q.collateral_token, usd(q.returned_usd_now))) }
+                            { stat("Back at the liq. price", q.returned_collateral_at_liquidation.map_or("—".into(), |c| format!("{} {}", num(c), q.collateral_token))) }
+                        </div>
+                    </div>
+                }
+            }) }
+            <p class="hint">{ r.positions.first().map(|q| q.formula.clone()).unwrap_or_default() }</p>
+        </section>
+    }
 }
