@@ -593,6 +593,36 @@ mod tests {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/okx.json")).unwrap()
     }
 
+    fn example(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn the_defi_views_answer_through_the_compute_entry() {
+        // examples/maker.json: tab = 100 × 1.1 = 110 DAI, cleared at 37 s (the browser test
+        // restates the path); the answer lists the `auction` analysis the entry ran.
+        let a = run(&Task::Auction, &example("maker.json"));
+        let r: crate::engine::maker::AuctionReport = read_answer(&a).unwrap();
+        assert!((r.bark.tab - 110.0).abs() < 1e-9);
+        assert_eq!(r.path.unwrap().time_to_clear, Some(37.0));
+        assert!(a.contains("\"analysis\":\"auction\""));
+        // examples/aave-v3.json: HF = 10 × 1,400 × 0.825 / 12,000 = 0.9625; Morpho at LLTV 86 %
+        // liquidates at 12,000 / 8.6 = 1,395.35.
+        let task = Task::Lending { lltv: Some(0.86), mat: Some(1.5), chop: Some(1.13) };
+        let v: crate::engine::protocol::LendingView = read_answer(&run(&task, &example("aave-v3.json"))).unwrap();
+        assert!((v.report.health_factor.unwrap() - 0.9625).abs() < 1e-12);
+        assert!((v.comparison.unwrap().columns[1].liquidation_price.unwrap() - 12000.0 / 8.6).abs() < 1e-9);
+        assert!(!v.curves.is_empty());
+        // Without the Morpho and Maker parameters the view still answers, and says why not.
+        let none = Task::Lending { lltv: None, mat: None, chop: None };
+        let v: crate::engine::protocol::LendingView = read_answer(&run(&none, &example("aave-v3.json"))).unwrap();
+        assert!(v.comparison.is_none() && v.comparison_note.unwrap().contains("lltv"));
+        // examples/gmx-v2.json: the guardian case, 2,200 USD left, 0.88 WETH back.
+        let g: crate::engine::gmx::GmxReport = read_answer(&run(&Task::Gmx, &example("gmx-v2.json"))).unwrap();
+        assert!(g.positions[0].liquidatable);
+        assert!((g.positions[0].returned_collateral_now - 0.88).abs() < 1e-12);
+    }
+
     fn clock() -> impl Fn() -> f64 {
         let t = std::time::Instant::now();
         move || t.elapsed().as_secs_f64() * 1000.0
