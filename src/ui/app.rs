@@ -14,7 +14,7 @@ use crate::ui::browser;
 use crate::ui::charts::ChartStyle;
 use crate::ui::codec;
 use crate::ui::components::{
-    account_form::AccountForm, chart_panels::ChartPanels, position_card::PositionCard,
+    account_form::AccountForm, chart_panels::ChartPanels, position_card::{PosEdit, PositionCard},
     results::{announcement, Results},
     toolbar::Toolbar,
 };
@@ -286,6 +286,10 @@ pub fn app(props: &AppProps) -> Html {
     let general: Vec<(String, String)> =
         s.errors.iter().filter(|(k, _)| !shown_on_field(k, form.margin_mode, n)).map(|(k, v)| (k.clone(), v.clone())).collect();
 
+    // A position card's edits become the page's actions for that position (one stable callback
+    // per index, so a card re-renders only when its own values change).
+    let onedits = use_memo((n, dispatch.clone()), |(n, dispatch)| (0..*n).map(|i| pos_callback(i, dispatch.clone())).collect::<Vec<_>>());
+    let onedit = |i: usize| onedits.get(i).cloned().unwrap_or_else(|| pos_callback(i, dispatch.clone()));
     let cards = form.positions.iter().enumerate().map(|(i, pf)| {
         let prefix = format!("positions[{i}]");
         let errs: Vec<(String, String)> = s
@@ -304,7 +308,7 @@ pub fn app(props: &AppProps) -> Html {
         let currency = AttrValue::from(crate::ui::format::currency(form.venue, &pf.symbol, settlement, None));
         html! {
             <PositionCard key={pf.id} idp={idp.clone()} index={i} count={n} pos={pf.clone()} errors={Rc::new(errs)}
-                mode={form.margin_mode} {contract} {currency} {defaults} dispatch={dispatch.clone()} />
+                mode={form.margin_mode} {contract} {currency} {defaults} onedit={onedit(i)} />
         }
     });
     let add = {
@@ -437,6 +441,27 @@ pub fn app(props: &AppProps) -> Html {
             }
         </div>
     }
+}
+
+/// The page's action for an edit of position `i` ([`PosEdit`] from its card).
+fn pos_callback(i: usize, d: UseReducerDispatcher<AppState>) -> Callback<PosEdit> {
+    Callback::from(move |e: PosEdit| {
+        d.dispatch(match e {
+            PosEdit::Field(f, t) => Action::SetField(i, f, t),
+            PosEdit::Symbol(t) => Action::SetSymbol(i, t),
+            PosEdit::Side(x) => Action::SetSide(i, x),
+            PosEdit::Contract(c) => Action::SetContract(i, c),
+            PosEdit::ToggleAdvanced => Action::ToggleAdvanced(i),
+            PosEdit::EditTiers(rows) => Action::EditTiers(i, rows),
+            PosEdit::ResetTiers => Action::ResetTiers(i),
+            PosEdit::Tier(k, f, t) => Action::SetTier(i, k, f, t),
+            PosEdit::AddTier => Action::AddTier(i),
+            PosEdit::RemoveTier(k) => Action::RemoveTier(i, k),
+            PosEdit::Move(by) => Action::Move(i, by),
+            PosEdit::Duplicate => Action::Duplicate(i),
+            PosEdit::Remove => Action::Remove(i),
+        })
+    })
 }
 
 /// The form's path for a field, re-exported for tests and the JS API.

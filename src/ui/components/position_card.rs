@@ -1,5 +1,7 @@
 //! One position in the editor: side, symbol, entry, size, leverage, mark, and an "advanced"
 //! part with the venue's tier table, fee and overrides. Every problem shows next to its field.
+//! The card reports each edit through its `onedit` callback as a [`PosEdit`]; it knows nothing
+//! of the page's state (the page turns an edit into its own action).
 
 use std::rc::Rc;
 
@@ -11,7 +13,28 @@ use crate::ui::components::field::NumField;
 use crate::ui::form::{pos_path, tier_path, PosField, PosForm, TierField};
 use crate::ui::format;
 use crate::ui::parse::percent_text;
-use crate::ui::state::{Action, AppState, VenueDefaults};
+use crate::engine::Tier;
+use crate::ui::state::VenueDefaults;
+
+/// An edit of one position, as the card reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PosEdit {
+    Field(PosField, String),
+    Symbol(String),
+    Side(Side),
+    Contract(Option<Contract>),
+    ToggleAdvanced,
+    /// Starts overriding the tier table with these (the venue's) rows.
+    EditTiers(Vec<Tier>),
+    ResetTiers,
+    Tier(usize, TierField, String),
+    AddTier,
+    RemoveTier(usize),
+    /// Moves the position up (−1) or down (+1).
+    Move(isize),
+    Duplicate,
+    Remove,
+}
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct PositionCardProps {
@@ -28,13 +51,14 @@ pub struct PositionCardProps {
     pub currency: AttrValue,
     /// The venue's own table and fee for this position (when the position evaluates).
     pub defaults: Option<Rc<VenueDefaults>>,
-    pub dispatch: UseReducerDispatcher<AppState>,
+    /// Each edit of this position.
+    pub onedit: Callback<PosEdit>,
 }
 
 #[function_component(PositionCard)]
 pub fn position_card(p: &PositionCardProps) -> Html {
     let i = p.index;
-    let d = &p.dispatch;
+    let d = &p.onedit;
     let err = |path: &str| p.errors.iter().find(|(k, _)| k == path).map(|(_, v)| AttrValue::from(v.clone()));
     let fid = |key: &str| format!("{}-p{}-{key}", p.idp, p.pos.id);
     let num = |f: PosField, hint: Option<String>, placeholder: Option<String>| {
@@ -44,7 +68,7 @@ pub fn position_card(p: &PositionCardProps) -> Html {
             <NumField id={fid(f.key())} label={f.label()} value={p.pos.get(f).to_string()}
                 error={err(&path)} hint={hint.map(AttrValue::from)} placeholder={placeholder.map(AttrValue::from)}
                 path={path.clone()}
-                oninput={Callback::from(move |t: String| d.dispatch(Action::SetField(i, f, t)))} />
+                oninput={Callback::from(move |t: String| d.emit(PosEdit::Field(f, t)))} />
         }
     };
     let inverse = p.contract == Contract::Inverse;
@@ -55,7 +79,7 @@ pub fn position_card(p: &PositionCardProps) -> Html {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
             let el: HtmlInputElement = e.target_unchecked_into();
-            d.dispatch(Action::SetSymbol(i, el.value()));
+            d.emit(PosEdit::Symbol(el.value()));
         })
     };
     let side_button = |side: Side, label: &'static str| {
@@ -64,14 +88,14 @@ pub fn position_card(p: &PositionCardProps) -> Html {
         html! {
             <button type="button" class={classes!("seg", on.then_some("on"), if side == Side::Long { "long" } else { "short" })}
                 aria-pressed={if on { "true" } else { "false" }}
-                onclick={Callback::from(move |_| d.dispatch(Action::SetSide(i, side)))}>{ label }</button>
+                onclick={Callback::from(move |_| d.emit(PosEdit::Side(side)))}>{ label }</button>
         }
     };
-    let action = |label: &'static str, aria: String, act: fn(usize) -> Action, disabled: bool| {
+    let action = |label: &'static str, aria: String, act: PosEdit, disabled: bool| {
         let d = d.clone();
         html! {
             <button type="button" class="icon" aria-label={aria.clone()} title={aria} {disabled}
-                onclick={Callback::from(move |_| d.dispatch(act(i)))}>{ label }</button>
+                onclick={Callback::from(move |_| d.emit(act.clone()))}>{ label }</button>
         }
     };
     let n = i + 1;
@@ -82,7 +106,7 @@ pub fn position_card(p: &PositionCardProps) -> Html {
     let advanced_open = p.pos.advanced || adv_error_count > 0;
     let toggle = {
         let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::ToggleAdvanced(i)))
+        Callback::from(move |_| d.emit(PosEdit::ToggleAdvanced))
     };
     let whole = err(&format!("positions[{i}]"));
 
@@ -101,10 +125,10 @@ pub fn position_card(p: &PositionCardProps) -> Html {
                         autocomplete="off" spellcheck="false" oninput={on_symbol} />
                 </div>
                 <div class="pos-actions">
-                    { action("↑", format!("Move position {n} up"), |i| Action::Move(i, -1), i == 0) }
-                    { action("↓", format!("Move position {n} down"), |i| Action::Move(i, 1), i + 1 >= p.count) }
-                    { action("❐", format!("Duplicate position {n}"), Action::Duplicate, false) }
-                    { action("✕", format!("Remove position {n}"), Action::Remove, false) }
+                    { action("↑", format!("Move position {n} up"), PosEdit::Move(-1), i == 0) }
+                    { action("↓", format!("Move position {n} down"), PosEdit::Move(1), i + 1 >= p.count) }
+                    { action("❐", format!("Duplicate position {n}"), PosEdit::Duplicate, false) }
+                    { action("✕", format!("Remove position {n}"), PosEdit::Remove, false) }
                 </div>
             </div>
             if let Some(w) = whole { <p class="field-msg">{ w }</p> }
@@ -131,7 +155,7 @@ pub fn position_card(p: &PositionCardProps) -> Html {
 
 fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option<String>) -> Html, unit: &str) -> Html {
     let i = p.index;
-    let d = &p.dispatch;
+    let d = &p.onedit;
     let on_contract = {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -141,7 +165,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
                 "inverse" => Some(Contract::Inverse),
                 _ => None,
             };
-            d.dispatch(Action::SetContract(i, c));
+            d.emit(PosEdit::Contract(c));
         })
     };
     let cid = format!("{}-p{}-contract", p.idp, p.pos.id);
@@ -155,11 +179,11 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
         (Some(rows), _) => {
             let reset = {
                 let d = d.clone();
-                Callback::from(move |_| d.dispatch(Action::ResetTiers(i)))
+                Callback::from(move |_| d.emit(PosEdit::ResetTiers))
             };
             let add = {
                 let d = d.clone();
-                Callback::from(move |_| d.dispatch(Action::AddTier(i)))
+                Callback::from(move |_| d.emit(PosEdit::AddTier))
             };
             html! {
                 <>
@@ -180,7 +204,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
                             let id = format!("{}-p{}-t{k}-{}", p.idp, p.pos.id, f.key());
                             let oninput = Callback::from(move |ev: InputEvent| {
                                 let el: HtmlInputElement = ev.target_unchecked_into();
-                                d.dispatch(Action::SetTier(i, k, f, el.value()));
+                                d.emit(PosEdit::Tier(k, f, el.value()));
                             });
                             html! {
                                 <td class={classes!(e.is_some().then_some("invalid"))}>
@@ -198,7 +222,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
                                 <th scope="row">{ k + 1 }</th>
                                 { for cells }
                                 <td><button type="button" class="icon" aria-label={format!("Remove tier {}", k + 1)}
-                                    onclick={Callback::from(move |_| d.dispatch(Action::RemoveTier(i, k)))}>{ "✕" }</button></td>
+                                    onclick={Callback::from(move |_| d.emit(PosEdit::RemoveTier(k)))}>{ "✕" }</button></td>
                             </tr>
                         }
                     }) }
@@ -216,7 +240,7 @@ fn advanced(p: &PositionCardProps, num: &dyn Fn(PosField, Option<String>, Option
             let edit = {
                 let d = d.clone();
                 let rows = df.tiers.clone();
-                Callback::from(move |_| d.dispatch(Action::EditTiers(i, rows.clone())))
+                Callback::from(move |_| d.emit(PosEdit::EditTiers(rows.clone())))
             };
             let shown = 12usize;
             html! {
