@@ -92,6 +92,9 @@ pub enum Task {
     Auction,
     /// `GmxReport` of a gmx-v2 Scenario: the compute entry's report of it (no analysis).
     Gmx,
+    /// `LoopReport` of an aave-v3 / morpho-blue Scenario: the `loop` analysis to `leverage`
+    /// with `swap_cost`.
+    Loop { leverage: f64, swap_cost: f64 },
 }
 
 /// The compute entry's analyses (with the settings the page chooses; every other setting is
@@ -134,6 +137,9 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
         ],
         Task::Auction => vec![Analysis::Auction(st::Auction::default())],
         Task::Gmx => Vec::new(),
+        Task::Loop { leverage, swap_cost } => {
+            vec![Analysis::Loop(st::Loop { leverage: Some(*leverage), swap_cost: Some(*swap_cost), ..Default::default() })]
+        }
     }
 }
 
@@ -348,6 +354,7 @@ pub fn prepare(task: &Task, s: &Scenario, entries: &[Entry], ms: &[f64]) -> Resu
         }
         Task::Auction => json(outcome(entries, "auction")?.inner()),
         Task::Gmx => json(&crate::engine::gmx::evaluate(s).map_err(|e| first_error(&e))?),
+        Task::Loop { .. } => json(outcome(entries, "loop")?.inner()),
     })
 }
 
@@ -621,6 +628,24 @@ mod tests {
         let g: crate::engine::gmx::GmxReport = read_answer(&run(&Task::Gmx, &example("gmx-v2.json"))).unwrap();
         assert!(g.positions[0].liquidatable);
         assert!((g.positions[0].returned_collateral_now - 0.88).abs() < 1e-12);
+        // The loop builder from 10 WETH at 1,400 (LTV 80 %, LT 82.5 %) and no debt to 3×: debt
+        // x = C₀ (L − 1) = 14,000 × 2 = 28,000 USDC, 30 WETH held, HF = 42,000 × 0.825 /
+        // 28,000 = 1.2375, liquidation price 28,000 / (30 × 0.825) = 1,131.31; rounds borrow
+        // 11,200, 8,960, 7,168 (80 % of the collateral less the debt) and the last 672.
+        let start = r#"{"venue": "aave-v3", "lending": {"supplies": [{"asset": "WETH", "amount": 10, "price": 1400,
+            "ltv": 0.8, "liquidation_threshold": 0.825, "liquidation_bonus": 0.05}],
+            "borrows": [{"asset": "USDC", "amount": 0, "price": 1}]}}"#;
+        let l: crate::engine::lending::LoopReport = read_answer(&run(&Task::Loop { leverage: 3.0, swap_cost: 0.0 }, start)).unwrap();
+        assert!((l.total_borrowed - 28000.0).abs() < 1e-6 && (l.health_factor.unwrap() - 1.2375).abs() < 1e-12);
+        assert!((l.liquidation_price.unwrap() - 28000.0 / 24.75).abs() < 1e-9);
+        let rounds: Vec<f64> = l.steps.iter().map(|x| x.borrowed).collect();
+        assert_eq!(rounds.len(), 4);
+        for (got, want) in rounds.iter().zip([11200.0, 8960.0, 7168.0, 672.0]) {
+            assert!((got - want).abs() < 1e-6, "{rounds:?}");
+        }
+        // Out of reach: 1 / (1 − 0.8) = 5× is the most looping gives.
+        let far = run(&Task::Loop { leverage: 6.0, swap_cost: 0.0 }, start);
+        assert!(read_answer::<crate::engine::lending::LoopReport>(&far).unwrap_err().starts_with("loop.leverage: leverage 6 is out of reach"), "{far}");
     }
 
     fn clock() -> impl Fn() -> f64 {

@@ -45,6 +45,25 @@ test('lending account: Aave health factor, liquidation price, chart and comparis
     assert.ok((await drawn(page, '.outputs')) > 500, 'health chart drawn');
     await noHorizontalScroll(page);
     await ctx.screenshot(page, `lending-${width}`);
+    // The loop builder from the 10 WETH alone to 3×: 28,000 USDC borrowed in 4 rounds
+    // (11,200, 8,960, 7,168, 672), HF = 42,000 × 0.825 / 28,000 = 1.2375, liquidation price
+    // 28,000 / (30 × 0.825) = 1,131.31.
+    const loop = page.locator('[data-testid=loop-results]');
+    await loop.waitFor({ timeout: 30000 });
+    const lv = async (k) => loop.locator('.stat', { hasText: k }).locator('.v').textContent();
+    assert.equal(await lv('Rounds'), '4');
+    assert.equal(await lv('Borrowed'), '28,000.00 USDC');
+    assert.equal(await lv('Health factor'), '1.2375');
+    assert.equal(await lv('Liquidation price'), '1,131.31');
+    assert.equal(await page.locator('[data-testid=loop-builder] tbody tr').count(), 4);
+    if (width === 1280) {
+      // 6× is beyond 1 / (1 − 0.8) = 5×: the builder says so instead of a number.
+      await page.locator('input[id$="loop-leverage"]').fill('6');
+      await page.waitForFunction(() => document.querySelector('[data-testid=loop-builder] [role=alert]')?.textContent.includes('out of reach'));
+      await page.locator('input[id$="loop-leverage"]').fill('3');
+      await loop.waitFor({ timeout: 30000 });
+      await ctx.screenshot(page, `lending-loop-${width}`);
+    }
     // Editing the price: at 2,000 the account is healthy (HF 1.375).
     const price = page.locator('input[id$="lend-s0-price"]');
     await price.fill('2000');

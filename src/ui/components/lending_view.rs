@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::engine::lending::LoopReport;
 use crate::engine::maker::AuctionReport;
 use crate::engine::protocol::LendingView;
 use crate::engine::Scenario;
@@ -434,7 +435,107 @@ pub fn lending_account(p: &ViewProps) -> Html {
         Some(Err(e)) => problems(e),
         Some(Ok(v)) => lending_results(&p.idp, v, &p.style, work.pending),
     };
-    html! { <>{ inputs }<div class="outputs">{ outputs }</div></> }
+    let loop_base = built.as_ref().as_ref().ok().and_then(|(s, ..)| loop_start(s)).map(Rc::new);
+    html! { <>{ inputs }<div class="outputs">{ outputs }<LoopBuilder idp={p.idp.clone()} base={loop_base} /></div></> }
+}
+
+/// The loop builder's starting account: the first collateral supply alone, the first borrow's
+/// asset owed at 0 (the loop borrows it). `None` when the account has neither.
+fn loop_start(s: &Scenario) -> Option<Scenario> {
+    let mut s = s.clone();
+    let l = s.lending.as_mut()?;
+    let supply = l.supplies.iter().find(|x| x.collateral)?.clone();
+    let mut borrow = l.borrows.first()?.clone();
+    borrow.amount = 0.0;
+    l.supplies = vec![supply];
+    l.borrows = vec![borrow];
+    Some(s)
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct LoopProps {
+    idp: AttrValue,
+    /// The starting account ([`loop_start`]); `None` while the lending form has problems.
+    base: Option<Rc<Scenario>>,
+}
+
+/// Most rounds listed (the rest are summed in the totals).
+const LOOP_ROWS: usize = 12;
+
+/// The loop builder: deposit → borrow → swap → deposit from the account's first collateral to
+/// a target leverage (the compute entry's `loop` analysis, [`Task::Loop`], in the worker), with
+/// each round, the health factor and the liquidation price it ends at.
+#[function_component(LoopBuilder)]
+fn loop_builder(p: &LoopProps) -> Html {
+    let lev = use_state(|| Text { text: "3".into(), kind: NumKind::Leverage });
+    let cost = use_state(|| Text::percent(0.0));
+    let (task, errs) = match (lev.read(), cost.read()) {
+        (Ok(Some(l)), Ok(c)) => (Some(Task::Loop { leverage: l, swap_cost: c.unwrap_or(0.0) }), Vec::new()),
+        (l, c) => {
+            let mut e = Vec::new();
+            match l {
+                Ok(None) => e.push(("leverage", "required".to_string())),
+                Err(m) => e.push(("leverage", m)),
+                _ => {}
+            }
+            if let Err(m) = c {
+                e.push(("swap_cost", m));
+            }
+            (None, e)
+        }
+    };
+    let scenario = if task.is_some() { p.base.clone() } else { None };
+    let work = use_work::<LoopReport>(task, scenario);
+    let id = |k: &str| format!("{}-loop-{k}", p.idp);
+    let err = |k: &str| errs.iter().find(|(e, _)| *e == k).map(|(_, m)| AttrValue::from(m.clone()));
+    let on = |st: &UseStateHandle<Text>| {
+        let st = st.clone();
+        Callback::from(move |v: String| st.set(Text { text: v, kind: st.kind }))
+    };
+    let stat = |k: &str, val: String| html! { <div class="stat"><span class="k">{ k.to_string() }</span><span class="v">{ val }</span></div> };
+    let start = p.base.as_ref().and_then(|s| s.lending.as_ref()).map(|l| (l.supplies[0].clone(), l.borrows[0].asset.clone()));
+    let body = match (&start, work.data.as_deref()) {
+        (None, _) => html! { <p class="hint">{ "Fix the account's fields first." }</p> },
+        (_, None) => html! { <p class="hint">{ if errs.is_empty() { "computing…" } else { "Fix the marked fields." } }</p> },
+        (_, Some(Err(e))) => html! { <ul class="bad" role="alert">{ for e.lines().map(|l| html! { <li>{ l.to_string() }</li> }) }</ul> },
+        (_, Some(Ok(r))) => html! { <>
+            { pending_note(work.pending) }
+            <div class="stats" data-testid="loop-results">
+                { stat("Leverage reached", format!("{:.2}×", r.leverage)) }
+                { stat("Rounds", r.loops.to_string()) }
+                { stat("Borrowed", format!("{} {}", num(r.total_borrowed), r.debt)) }
+                { stat("Deposited", format!("{} {}", num(r.total_deposited), r.collateral)) }
+                { stat("Health factor", r.health_factor.map_or("—".into(), |h| format!("{h:.4}"))) }
+                { stat("Liquidation price", r.liquidation_price.map_or("—".into(), price)) }
+                { stat("Distance", r.distance_to_liquidation.map_or("—".into(), pct)) }
+                { stat("Most by looping", format!("{:.2}×", r.max_leverage)) }
+            </div>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Loop rounds (scrolls sideways on narrow screens)">
+                <table class="compare-table fit">
+                    <caption>{ format!("Each round borrows what the LTV allows, swaps it into {} and deposits it", r.collateral) }</caption>
+                    <thead><tr><th>{ "Round" }</th><th>{ format!("Borrowed {}", r.debt) }</th><th>{ format!("Deposited {}", r.collateral) }</th><th>{ "Health factor" }</th><th>{ "Leverage" }</th></tr></thead>
+                    <tbody>{ for r.steps.iter().take(LOOP_ROWS).enumerate().map(|(i, x)| html! { <tr>
+                        <td>{ i + 1 }</td><td>{ num(x.borrowed) }</td><td>{ num(x.deposited) }</td>
+                        <td>{ x.health_factor.map_or("—".into(), |h| format!("{h:.4}")) }</td><td>{ format!("{:.2}×", x.leverage) }</td></tr> }) }</tbody>
+                </table>
+            </div>
+            if r.steps.len() > LOOP_ROWS { <p class="hint">{ format!("… and {} more rounds, counted in the totals.", r.steps.len() - LOOP_ROWS) }</p> }
+        </> },
+    };
+    html! {
+        <section class="card" aria-labelledby={id("title")} data-testid="loop-builder">
+            <h2 id={id("title")}>{ "Loop builder" }</h2>
+            <p class="hint">{ match &start {
+                Some((s, debt)) => format!("From {} {} of collateral and no debt: borrow {debt}, swap it into {}, deposit, and again, to the target leverage (collateral ÷ equity).", num(s.amount), s.asset, s.asset),
+                None => "Deposit → borrow → swap → deposit, to a target leverage.".to_string(),
+            } }</p>
+            <div class="row">
+                <NumField id={id("leverage")} label="Target leverage" hint="×" value={lev.text.clone()} error={err("leverage")} oninput={on(&lev)} />
+                <NumField id={id("cost")} label="Swap cost" hint="% per swap" value={cost.text.clone()} error={err("swap_cost")} oninput={on(&cost)} />
+            </div>
+            { body }
+        </section>
+    }
 }
 
 fn lending_results(idp: &AttrValue, v: &LendingView, style: &ChartStyle, pending: bool) -> Html {
