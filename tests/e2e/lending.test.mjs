@@ -121,3 +121,27 @@ test('GMX positions: the guardian case is liquidated and returns 0.88 WETH', asy
     assert.deepEqual(errors, []);
   }
 });
+
+test('loans in the liquidation map: a loan of the Scenario is drawn and named beside the perps', async () => {
+  // One Aave-style loan on the asset: 10 ETH against 12,000 USDC at LT 82.5 %: HF = 1 at
+  // 12,000 / (10 × 0.825) = 1,454.55, inside the map's ±35 % around 2,000; each step repays
+  // half the debt (close factor 0.5) and sells the seized ETH into the same depth.
+  const s = {
+    venue: 'binance-usdm',
+    positions: [{ symbol: 'ETHUSDT', side: 'long', size: 1, entry_price: 2000, leverage: 10 }],
+    market: {
+      price: 2000,
+      depth: { model: 'linear', notional_per_pct: 4e6 },
+      loans: [{ side: 'long', collateral: 10, debt: 12000, liquidation_threshold: 0.825, liquidation_bonus: 0.05, close_factor: 0.5 }],
+    },
+  };
+  const { page, errors } = await ctx.open(`/#view=market&s=1.` + Buffer.from(JSON.stringify(s)).toString('base64url'));
+  const tab = page.locator('[role=tab][id$="-tab-liqmap"]');
+  await tab.waitFor({ timeout: 30000 });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  await page.waitForFunction(() => /Loans: \d+ liquidation steps of 1 loans/.test(document.querySelector('section.charts canvas.chart-canvas')?.getAttribute('aria-label') ?? ''), null, { timeout: 30000 });
+  assert.match(await page.locator('section.charts').innerText(), /of which loans/);
+  assert.ok((await drawn(page, 'section.charts')) > 500, 'map drawn');
+  await ctx.screenshot(page, 'loans-map-1280');
+  assert.deepEqual(errors, []);
+});
