@@ -169,48 +169,164 @@ fn cross(c: &mut Criterion) {
     g.finish();
 }
 
-/// The batch path: 10⁶ isolated Binance USDⓈ-M positions (BTCUSDT/ETHUSDT brackets, notionals
-/// 10³–10⁸·⁷, leverage 2–50x) as columns through `evaluate_columns` — validation, model, solver,
-/// bankruptcy price and margins per row, the path the CLI's streaming mode, the JS
-/// `evaluateBatch` and Python's `liquidation_prices` take — on one thread (the CLI's and the
-/// wasm's case) and on every core (`evaluate_columns`' default natively). Baseline in the same
-/// run: the shortcut `entry × (1 − side/L + side × mmr)` over the same columns.
-fn batch(c: &mut Criterion) {
-    use leverlab::engine::batch::{evaluate_columns, evaluate_columns_on, Columns};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
-    let symbols = vec!["BTCUSDT".to_string(), "ETHUSDT".to_string()];
-    let mut cols: [Vec<f64>; 4] = Default::default();
-    let mut symbol = Vec::with_capacity(N);
-    for _ in 0..N {
-        let entry: f64 = rng.gen_range(20_000.0..120_000.0);
-        let notional = 10f64.powf(rng.gen_range(3.0..8.7));
-        cols[0].push(if rng.gen_bool(0.5) { 1.0 } else { -1.0 });
-        cols[1].push(notional / entry);
-        cols[2].push(entry);
-        cols[3].push(rng.gen_range(2.0..50.0));
-        symbol.push(rng.gen_range(0..2u32));
+/// Thread CPU time (`CLOCK_THREAD_CPUTIME_ID`): what the measured thread itself spent, page
+/// faults included, without the time the shared host gave to other processes. The batch
+/// figures below run on one thread, so on a host busy with other builds this reads close to
+/// what the same code takes on an idle one, where wall time would read 2–4× that.
+struct ThreadCpu;
+
+fn thread_cpu_ns() -> u64 {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant the OS defines.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// Criterion's numbers for ThreadCpu, in ns/µs/ms as for wall time.
+struct CpuFormatter;
+
+impl criterion::measurement::ValueFormatter for CpuFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (div, unit) = if typical < 1e3 { (1.0, "ns cpu") } else if typical < 1e6 { (1e3, "µs cpu") } else { (1e6, "ms cpu") };
+        values.iter_mut().for_each(|v| *v /= div);
+        unit
     }
-    let [side, size, entry, lev] = &cols;
-    let columns = Columns { symbols: &symbols, symbol: &symbol, side, size, entry_price: entry, leverage: lev, ..Columns::default() };
-    let mut g = c.benchmark_group("batch_1e6");
+    fn scale_throughputs(&self, _typical: f64, _t: &criterion::Throughput, _values: &mut [f64]) -> &'static str {
+        "(no throughput)"
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl criterion::measurement::Measurement for ThreadCpu {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns() - start
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn criterion::measurement::ValueFormatter {
+        &CpuFormatter
+    }
+}
+
+/// A book of 10⁶ isolated Binance USDⓈ-M positions as columns: BTCUSDT/ETHUSDT brackets,
+/// notionals 10³–10⁸·⁷, leverage 2–50x, the symbol random per row (`symbols` + codes).
+struct Book {
+    symbols: Vec<String>,
+    symbol: Vec<u32>,
+    side: Vec<f64>,
+    size: Vec<f64>,
+    entry: Vec<f64>,
+    leverage: Vec<f64>,
+}
+
+impl Book {
+    fn random() -> Book {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut b = Book { symbols: vec!["BTCUSDT".into(), "ETHUSDT".into()], symbol: Vec::new(), side: Vec::new(), size: Vec::new(), entry: Vec::new(), leverage: Vec::new() };
+        for _ in 0..N {
+            let entry: f64 = rng.gen_range(20_000.0..120_000.0);
+            let notional = 10f64.powf(rng.gen_range(3.0..8.7));
+            b.side.push(if rng.gen_bool(0.5) { 1.0 } else { -1.0 });
+            b.size.push(notional / entry);
+            b.entry.push(entry);
+            b.leverage.push(rng.gen_range(2.0..50.0));
+            b.symbol.push(rng.gen_range(0..2u32));
+        }
+        b
+    }
+
+    /// The book `tests/e2e/page.test.mjs` times through the JS API's `evaluateBatch`, row for
+    /// row (its formulas), so the browser figure has a native one of the same rows.
+    fn browser() -> Book {
+        let symbols: Vec<String> = ["BTCUSDT", "ETHUSDT", "DOGEUSDT"].map(String::from).to_vec();
+        let mut b = Book { symbols, symbol: Vec::new(), side: Vec::new(), size: Vec::new(), entry: Vec::new(), leverage: Vec::new() };
+        for i in 0..N {
+            b.size.push(0.01 + (i % 997) as f64 * 0.05);
+            b.entry.push(1000.0 + (i % 6007) as f64 * 10.0);
+            b.leverage.push(2.0 + (i % 49) as f64);
+            b.side.push(if i % 2 == 1 { -1.0 } else { 1.0 });
+            b.symbol.push((i % 3) as u32);
+        }
+        b
+    }
+
+    fn columns(&self) -> leverlab::engine::batch::Columns<'_> {
+        leverlab::engine::batch::Columns {
+            symbols: &self.symbols,
+            symbol: &self.symbol,
+            side: &self.side,
+            size: &self.size,
+            entry_price: &self.entry,
+            leverage: &self.leverage,
+            ..Default::default()
+        }
+    }
+}
+
+/// The batch path: 10⁶ isolated Binance USDⓈ-M positions as columns through
+/// `evaluate_columns` — the gate, model, solver, bankruptcy price and margins per row, the
+/// path the JS `evaluateBatch` and Python's `liquidation_prices` take — on one thread (the
+/// wasm's case) and on every core (`evaluate_columns`' default natively), into new output
+/// columns (a first call) and into reused ones (`evaluate_columns_into`). Baseline in the same
+/// run: the shortcut `entry × (1 − side/L + side × mmr)` over the same columns, written out.
+fn batch<M: criterion::measurement::Measurement>(c: &mut Criterion<M>, name: &str, book: &Book, threads_too: bool) {
+    use leverlab::engine::batch::{evaluate_columns, evaluate_columns_into, evaluate_columns_on, OutColumns};
+    let columns = book.columns();
+    let (side, entry, lev) = (&book.side, &book.entry, &book.leverage);
+    let mut g = c.benchmark_group(name);
     g.sample_size(10);
+    let mut shortcut = vec![0.0; N];
     g.bench_function("baseline entry*(1-side/L+side*mmr)", |b| {
         b.iter(|| {
-            let mut acc = 0.0;
             for i in 0..N {
-                acc += entry[i] * (1.0 - side[i] / black_box(lev[i]) + side[i] * 0.004);
+                shortcut[i] = entry[i] * (1.0 - side[i] / lev[i] + side[i] * 0.004);
             }
-            black_box(acc)
+            black_box(&mut shortcut);
         })
     });
-    g.bench_function("evaluate_columns, one thread (validate + model + solve + margins)", |b| {
+    g.bench_function("evaluate_columns, one thread (gate + model + solve + margins)", |b| {
         b.iter(|| black_box(evaluate_columns_on(Venue::BinanceUsdm, black_box(&columns), 1).map(|o| o.liquidation_price.len())))
     });
-    g.bench_function("evaluate_columns, every core", |b| {
-        b.iter(|| black_box(evaluate_columns(Venue::BinanceUsdm, black_box(&columns)).map(|o| o.liquidation_price.len())))
+    let mut out = OutColumns::default();
+    g.bench_function("evaluate_columns_into reused columns, one thread", |b| {
+        b.iter(|| black_box(evaluate_columns_into(Venue::BinanceUsdm, black_box(&columns), 1, &mut out)))
     });
+    if threads_too {
+        g.bench_function("evaluate_columns, every core", |b| {
+            b.iter(|| black_box(evaluate_columns(Venue::BinanceUsdm, black_box(&columns)).map(|o| o.liquidation_price.len())))
+        });
+    }
     g.finish();
 }
 
-criterion_group!(benches, isolated, cross, batch);
-criterion_main!(benches);
+fn batch_wall(c: &mut Criterion) {
+    batch(c, "batch_1e6", &Book::random(), true);
+}
+
+fn batch_cpu(c: &mut Criterion<ThreadCpu>) {
+    batch(c, "batch_1e6_cpu", &Book::random(), false);
+    batch(c, "batch_1e6_browser_book_cpu", &Book::browser(), false);
+}
+
+criterion_group!(benches, isolated, cross, batch_wall);
+criterion_group! {
+    name = cpu;
+    config = Criterion::default().with_measurement(ThreadCpu);
+    targets = batch_cpu
+}
+criterion_main!(benches, cpu);

@@ -417,11 +417,17 @@ struct Core {
 
 #[inline]
 fn core(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Core {
+    core_of(s.venue, p.leverage, p.margin, m)
+}
+
+/// [`core`] from the row's `leverage` and `margin` (the column path has no [`Position`]).
+#[inline(always)]
+fn core_of(venue: Venue, leverage: Option<f64>, given_margin: Option<f64>, m: &venue::PositionModel) -> Core {
     let mp = m.mark_price;
     let (mm, tier) = margin::maintenance_margin(m, mp);
-    let initial_margin = venue::initial_margin(s, p, m);
+    let initial_margin = venue::initial_margin_of(venue, leverage, given_margin, m);
     let pnl = margin::pnl(m, mp);
-    let collateral = p.margin.unwrap_or(initial_margin);
+    let collateral = given_margin.unwrap_or(initial_margin);
     // The tier at mark is the solver's starting tier (the same `tier_index` of the value MM is
     // taken at; a size-dependent rate never asks for it).
     let liq = margin::liquidation_price_from(m, collateral, || tier);
@@ -447,7 +453,13 @@ struct Lean {
 
 #[inline]
 fn lean(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Lean {
-    let c = core(s, p, m);
+    lean_of(s.venue, p.leverage, p.margin, m)
+}
+
+/// [`lean`] from the row's `leverage` and `margin`.
+#[inline(always)]
+fn lean_of(venue: Venue, leverage: Option<f64>, given_margin: Option<f64>, m: &venue::PositionModel) -> Lean {
+    let c = core_of(venue, leverage, given_margin, m);
     Lean {
         liquidation_price: c.liq.map(|l| l.0),
         bankruptcy_price: margin::bankruptcy_price(m, c.collateral),
@@ -661,17 +673,28 @@ pub fn evaluate_columns(venue: Venue, c: &Columns) -> Result<OutColumns, InputEr
 /// # Errors
 /// As [`evaluate_columns`].
 pub fn evaluate_columns_on(venue: Venue, c: &Columns, threads: usize) -> Result<OutColumns, InputErrors> {
+    let mut out = OutColumns::default();
+    evaluate_columns_into(venue, c, threads, &mut out).map(|()| out)
+}
+
+/// [`evaluate_columns_on`] into `out`, whose columns are reused: a caller that evaluates book
+/// after book of one length (a notebook re-running a stress, a page re-pricing its book) writes
+/// into the same memory each time instead of new pages. `out` holds the book's results when
+/// this returns `Ok`; after an error its contents are unspecified.
+///
+/// # Errors
+/// As [`evaluate_columns`].
+pub fn evaluate_columns_into(venue: Venue, c: &Columns, threads: usize, out: &mut OutColumns) -> Result<(), InputErrors> {
     let n = c.rows()?;
-    let mut out = OutColumns {
-        liquidation_price: vec![0.0; n],
-        bankruptcy_price: vec![0.0; n],
-        initial_margin: vec![0.0; n],
-        maintenance_margin: vec![0.0; n],
-        distance_to_liquidation: vec![0.0; n],
-    };
+    for col in out.slices_vec() {
+        if col.len() != n {
+            col.clear();
+            col.resize(n, 0.0);
+        }
+    }
     let threads = threads.clamp(1, n / 50_000 + 1);
     if threads == 1 || cfg!(target_arch = "wasm32") {
-        return InputErrors::check(evaluate_run(venue, c, 0, out.slices())).map(|()| out);
+        return InputErrors::check(evaluate_run(venue, c, 0, out.slices()));
     }
     let per = n.div_ceil(threads);
     let mut runs: Vec<[&mut [f64]; 5]> = Vec::new();
@@ -696,13 +719,23 @@ pub fn evaluate_columns_on(venue: Venue, c: &Columns, threads: usize) -> Result<
         handles.into_iter().all(|h| h.join().unwrap_or(false))
     });
     if clean {
-        Ok(out)
+        Ok(())
     } else {
-        evaluate_columns_on(venue, c, 1)
+        evaluate_columns_into(venue, c, 1, out)
     }
 }
 
 impl OutColumns {
+    fn slices_vec(&mut self) -> [&mut Vec<f64>; 5] {
+        [
+            &mut self.liquidation_price,
+            &mut self.bankruptcy_price,
+            &mut self.initial_margin,
+            &mut self.maintenance_margin,
+            &mut self.distance_to_liquidation,
+        ]
+    }
+
     fn slices(&mut self) -> [&mut [f64]; 5] {
         [
             &mut self.liquidation_price,
@@ -728,8 +761,20 @@ fn evaluate_run(venue: Venue, c: &Columns, first: usize, out: [&mut [f64]; 5]) -
     for j in 0..lp.len() {
         let i = first + j;
         let code = c.symbol.get(i).map_or(0, |&k| k as usize);
-        let side = if c.side.get(i).copied().unwrap_or(1.0) < 0.0 { Side::Short } else { Side::Long };
         let cc = c.contract.get(i).map_or(0, |&k| usize::from(k));
+        // A row of a (symbol, contract) whose template is known and that passes the gate takes
+        // the template's model straight from the columns, without the scratch row.
+        if let Some(Some((m, _, fee))) = slots[code][cc].map(|k| &mut ev.templates[k].model) {
+            if let Some(r) = column_row(venue, m, *fee, c, i) {
+                lp[j] = r.liquidation_price.unwrap_or(f64::NAN);
+                bp[j] = r.bankruptcy_price.unwrap_or(f64::NAN);
+                im[j] = r.initial_margin;
+                mm[j] = r.maintenance_margin;
+                dist[j] = r.distance_to_liquidation.unwrap_or(f64::NAN);
+                continue;
+            }
+        }
+        let side = if c.side.get(i).copied().unwrap_or(1.0) < 0.0 { Side::Short } else { Side::Long };
         let contract = match cc {
             1 => Some(Contract::Linear),
             2 => Some(Contract::Inverse),
@@ -782,6 +827,43 @@ fn evaluate_run(venue: Venue, c: &Columns, first: usize, out: [&mut [f64]; 5]) -
         }
     }
     errors
+}
+
+/// Row `i` of the columns through a template's model `m` (`default_fee` = the venue's
+/// closing-fee rate where its condition counts one), as [`BookEvaluator::evaluate_lean`]
+/// computes it for the same row: `None` unless the row passes the same gate ([`plain`] and the
+/// settlement-value bound of [`BookEvaluator::fast_model`]), written for column values (`NaN` =
+/// not given). Rows it refuses take the per-row path, which alone writes messages.
+#[inline(always)]
+fn column_row(venue: Venue, m: &mut venue::PositionModel, default_fee: Option<f64>, c: &Columns, i: usize) -> Option<Lean> {
+    let at = |col: &[f64]| col.get(i).copied().unwrap_or(f64::NAN);
+    // NaN (not given) or inside [lo, hi], as `within` on the Option.
+    let free = |x: f64, lo: f64, hi: f64| x.is_nan() || (lo..=hi).contains(&x);
+    let (size, entry, mark, lev, given) = (c.size[i], at(c.entry_price), at(c.mark_price), at(c.leverage), at(c.margin));
+    let fee = at(c.taker_fee);
+    let (lo, hi) = crate::engine::input::LEVERAGE_RANGE;
+    let plain = at(c.mmr).is_nan()
+        && at(c.max_leverage).is_nan()
+        && size > 0.0
+        && size <= MAX_SIZE
+        && (MIN_PRICE..=MAX_PRICE).contains(&entry)
+        && free(mark, MIN_PRICE, MAX_PRICE)
+        && !(lev.is_nan() && given.is_nan())
+        && free(lev, lo, hi)
+        && free(given, 0.0, MAX_AMOUNT)
+        && free(at(c.maint_amount), -MAX_AMOUNT, MAX_AMOUNT)
+        && (fee.is_nan() || (0.0..0.1).contains(&fee));
+    if !plain {
+        return None;
+    }
+    let some = |x: f64| (!x.is_nan()).then_some(x);
+    m.side = if c.side.get(i).copied().unwrap_or(1.0) < 0.0 { Side::Short.sign() } else { Side::Long.sign() };
+    m.size = size;
+    m.entry_price = entry;
+    m.mark_price = if mark.is_nan() { entry } else { mark };
+    m.fee_rate = default_fee.map_or(0.0, |d| some(fee).unwrap_or(d));
+    let worst = margin::notional(m, m.entry_price).max(margin::notional(m, m.mark_price));
+    (worst <= MAX_AMOUNT).then(|| lean_of(venue, some(lev), some(given), m))
 }
 
 impl RowReport {

@@ -509,7 +509,13 @@ pub fn position_model(s: &Scenario, index: usize, p: &Position) -> Result<Positi
 ///   Estimated Fee to Close Position" [BB-UTA-ISO]);
 /// * 0 elsewhere (Bybit classic reserves the fee outside the position margin).
 pub fn im_fee_reserve(s: &Scenario, m: &PositionModel, leverage: f64) -> f64 {
-    match s.venue {
+    venue_fee_reserve(s.venue, m, leverage)
+}
+
+/// [`im_fee_reserve`] of a `venue` (the batch path has the venue, not a Scenario).
+#[inline]
+pub fn venue_fee_reserve(venue: Venue, m: &PositionModel, leverage: f64) -> f64 {
+    match venue {
         Venue::Bitmex => 2.0 * m.fee_rate,
         Venue::Bybit => match m.contract {
             Contract::Linear => m.fee_rate * (1.0 - m.side / leverage),
@@ -528,9 +534,16 @@ pub fn im_fee_reserve(s: &Scenario, m: &PositionModel, leverage: f64) -> f64 {
 ///   of the tier (Deribit: `value × (2 % + size × k)`), or `2 × MMR` when no maximum is
 ///   published.
 pub fn initial_margin(s: &Scenario, p: &Position, m: &PositionModel) -> f64 {
+    initial_margin_of(s.venue, p.leverage, p.margin, m)
+}
+
+/// [`initial_margin`] from a position's `leverage` and `margin` at `venue` (the batch path
+/// reads them from columns, not from a Position).
+#[inline]
+pub fn initial_margin_of(venue: Venue, leverage: Option<f64>, margin: Option<f64>, m: &PositionModel) -> f64 {
     let value = crate::engine::margin::notional(m, m.entry_price);
-    match (p.leverage, p.margin) {
-        (Some(l), _) => value * (1.0 / l + im_fee_reserve(s, m, l)),
+    match (leverage, margin) {
+        (Some(l), _) => value * (1.0 / l + venue_fee_reserve(venue, m, l)),
         (None, Some(c)) => c,
         (None, None) => value / max_leverage(m, m.entry_price),
     }
