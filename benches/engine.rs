@@ -321,6 +321,9 @@ fn batch_wall(c: &mut Criterion) {
 fn batch_cpu(c: &mut Criterion<ThreadCpu>) {
     batch(c, "batch_1e6_cpu", &Book::random(), false);
     batch(c, "batch_1e6_browser_book_cpu", &Book::browser(), false);
+    let mut one = Book::random();
+    one.symbol.iter_mut().for_each(|k| *k = 0);
+    batch(c, "batch_1e6_one_symbol_cpu", &one, false);
 }
 
 criterion_group!(benches, isolated, cross, batch_wall);

@@ -186,10 +186,21 @@ proptest! {
     /// The typed-array entry (JS `evaluateBatch`, Python `liquidation_prices`) gives the same
     /// liquidation and bankruptcy prices as the Report (NaN for `null`).
     #[test]
-    fn columns_equal_evaluate(s in book_s(12)) {
+    fn columns_equal_evaluate(s in book_s(12), shared in any::<bool>()) {
         let Ok(report) = evaluate(&s) else { return Ok(()); };
-        let symbols: Vec<String> = s.positions.iter().map(|p| p.symbol.clone()).collect();
-        let idx: Vec<u32> = (0..symbols.len() as u32).collect();
+        // One code per row, or (`shared`) one per distinct symbol, so that the rows after a
+        // symbol's first take the column kernel with that symbol's table (`Table`, the
+        // two-step walk) rather than the per-row path.
+        let (symbols, idx): (Vec<String>, Vec<u32>) = if shared {
+            let mut names: Vec<String> = Vec::new();
+            let idx = s.positions.iter().map(|p| match names.iter().position(|n| *n == p.symbol) {
+                Some(k) => k as u32,
+                None => { names.push(p.symbol.clone()); (names.len() - 1) as u32 }
+            }).collect();
+            (names, idx)
+        } else {
+            (s.positions.iter().map(|p| p.symbol.clone()).collect(), (0..s.positions.len() as u32).collect())
+        };
         let col = |f: fn(&Position) -> Option<f64>| s.positions.iter().map(|p| f(p).unwrap_or(f64::NAN)).collect::<Vec<f64>>();
         let (side, size, entry) = (
             s.positions.iter().map(|p| p.side.sign()).collect::<Vec<_>>(),
@@ -208,6 +219,8 @@ proptest! {
             prop_assert!(same(out.liquidation_price[i], p.liquidation_price), "LP {}: {} vs {:?}", i, out.liquidation_price[i], p.liquidation_price);
             prop_assert!(same(out.bankruptcy_price[i], p.bankruptcy_price), "BP {}", i);
             prop_assert_eq!(out.initial_margin[i].to_bits(), p.initial_margin.to_bits());
+            prop_assert_eq!(out.maintenance_margin[i].to_bits(), p.maintenance_margin.to_bits(), "MM {}", i);
+            prop_assert!(same(out.distance_to_liquidation[i], p.distance_to_liquidation), "distance {}", i);
         }
     }
 }

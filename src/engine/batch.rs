@@ -34,6 +34,9 @@
 
 use crate::engine::report::{ModelTable, Settlement, WalletReport};
 use crate::engine::scenario::{Contract, FieldError, InputErrors, MarginMode, Position, Scenario, Side, Venue};
+use std::borrow::Cow;
+
+use crate::engine::venue::{FeeValuation, MmValuation};
 use crate::engine::{liquidation_note, margin, venue};
 use crate::engine::{MAX_AMOUNT, MAX_PRICE, MAX_SIZE, MIN_PRICE};
 
@@ -113,6 +116,57 @@ struct Template {
     /// of this key take the full path (a symbol whose table is for the other contract type, an
     /// OKX table that depends on the size).
     model: Option<(venue::PositionModel, usize, Option<f64>)>,
+    /// The model's table as columns when its venue rule is the common one (see [`Table`]).
+    table: Option<Table>,
+}
+
+/// Most rows a [`Table`] holds (the shipped tables have at most 12).
+const TABLE_MAX: usize = 16;
+
+/// A shipped maintenance table as columns of a fixed length, for a model whose venue rule is
+/// the common one (MM and fee valued at the liquidation price, no funding, no size-dependent
+/// rate): the column path looks tiers up in it without a loop whose length depends on the
+/// symbol (a book mixing symbols would mispredict its end on every row), and solves with the
+/// same steps as [`margin::liquidation_price_from`] (see [`table_liquidation`]).
+#[derive(Clone, Debug)]
+struct Table {
+    rows: usize,
+    /// Floors, then +∞ up to [`TABLE_MAX`].
+    floor: [f64; TABLE_MAX],
+    mmr: [f64; TABLE_MAX],
+    amount: [f64; TABLE_MAX],
+}
+
+impl Table {
+    /// The table of `m`, when its rule is the common one and its table fits.
+    fn of(m: &venue::PositionModel) -> Option<Table> {
+        let common = m.valuation == MmValuation::AtPrice && m.fee_valuation == FeeValuation::AtPrice && m.size_rate.is_none() && m.funding == 0.0;
+        let Cow::Borrowed(tiers) = &m.tiers else { return None };
+        if !common || tiers.is_empty() || tiers.len() > TABLE_MAX {
+            return None;
+        }
+        let mut t = Table { rows: tiers.len(), floor: [f64::INFINITY; TABLE_MAX], mmr: [0.0; TABLE_MAX], amount: [0.0; TABLE_MAX] };
+        for (k, x) in tiers.iter().enumerate() {
+            t.floor[k] = x.floor;
+            t.mmr[k] = x.mmr;
+            t.amount[k] = x.maint_amount;
+        }
+        Some(t)
+    }
+
+    /// [`margin::tier_index`] of the same tiers: the floors at or below `v` (the padding counts
+    /// only for `v = +∞`, when every real floor counts too), less one, from 0.
+    #[inline(always)]
+    fn index(&self, v: f64) -> usize {
+        let below: usize = self.floor.iter().map(|&f| usize::from(f <= v)).sum();
+        below.min(self.rows).saturating_sub(1)
+    }
+
+    /// Tier `k` as [`margin::walk_step`] takes it, and the next tier's floor.
+    #[inline(always)]
+    fn tier(&self, k: usize) -> ((f64, f64, f64), Option<f64>) {
+        ((self.mmr[k], self.amount[k], self.floor[k]), (k + 1 < self.rows).then(|| self.floor[k + 1]))
+    }
 }
 
 /// `Some(x)` inside `[lo, hi]`, or `None`.
@@ -391,7 +445,8 @@ impl BookEvaluator {
                         }
                         _ => None,
                     };
-                    self.templates.push(Template { symbol: p.symbol.clone(), contract: p.contract, model });
+                    let table = model.as_ref().and_then(|(m, _, _)| Table::of(m));
+                    self.templates.push(Template { symbol: p.symbol.clone(), contract: p.contract, model, table });
                     self.templates.len() - 1
                 }
             },
@@ -424,15 +479,15 @@ fn core(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Core {
 #[inline(always)]
 fn core_of(venue: Venue, leverage: Option<f64>, given_margin: Option<f64>, m: &venue::PositionModel) -> Core {
     let mp = m.mark_price;
-    let (mm, tier) = margin::maintenance_margin(m, mp);
+    let (mm, tier) = margin::maintenance_margin_inline(m, mp);
     let initial_margin = venue::initial_margin_of(venue, leverage, given_margin, m);
     let pnl = margin::pnl(m, mp);
     let collateral = given_margin.unwrap_or(initial_margin);
     // The tier at mark is the solver's starting tier (the same `tier_index` of the value MM is
     // taken at; a size-dependent rate never asks for it).
-    let liq = margin::liquidation_price_from(m, collateral, || tier);
+    let liq = margin::liquidation_price_inline(m, collateral, || tier);
     // `margin::requirement` at mark: the maintenance margin above plus the fee term.
-    let liquidatable_now = collateral + pnl <= mm + margin::liquidation_fee(m, collateral, mp);
+    let liquidatable_now = collateral + pnl <= mm + margin::liquidation_fee_inline(m, collateral, mp);
     Core { mm, tier, initial_margin, collateral, pnl, liq, liquidatable_now }
 }
 
@@ -459,10 +514,15 @@ fn lean(s: &Scenario, p: &Position, m: &venue::PositionModel) -> Lean {
 /// [`lean`] from the row's `leverage` and `margin`.
 #[inline(always)]
 fn lean_of(venue: Venue, leverage: Option<f64>, given_margin: Option<f64>, m: &venue::PositionModel) -> Lean {
-    let c = core_of(venue, leverage, given_margin, m);
+    lean_from(core_of(venue, leverage, given_margin, m), m)
+}
+
+/// The [`Lean`] figures of a row's [`Core`].
+#[inline(always)]
+fn lean_from(c: Core, m: &venue::PositionModel) -> Lean {
     Lean {
         liquidation_price: c.liq.map(|l| l.0),
-        bankruptcy_price: margin::bankruptcy_price(m, c.collateral),
+        bankruptcy_price: margin::bankruptcy_price_inline(m, c.collateral),
         initial_margin: c.initial_margin,
         maintenance_margin: c.mm,
         distance_to_liquidation: distance(&c, m.mark_price),
@@ -764,8 +824,8 @@ fn evaluate_run(venue: Venue, c: &Columns, first: usize, out: [&mut [f64]; 5]) -
         let cc = c.contract.get(i).map_or(0, |&k| usize::from(k));
         // A row of a (symbol, contract) whose template is known and that passes the gate takes
         // the template's model straight from the columns, without the scratch row.
-        if let Some(Some((m, _, fee))) = slots[code][cc].map(|k| &mut ev.templates[k].model) {
-            if let Some(r) = column_row(venue, m, *fee, c, i) {
+        if let Some(Template { model: Some((m, _, fee)), table, .. }) = slots[code][cc].map(|k| &mut ev.templates[k]) {
+            if let Some(r) = column_row(venue, m, *fee, table.as_ref(), c, i) {
                 lp[j] = r.liquidation_price.unwrap_or(f64::NAN);
                 bp[j] = r.bankruptcy_price.unwrap_or(f64::NAN);
                 im[j] = r.initial_margin;
@@ -835,7 +895,7 @@ fn evaluate_run(venue: Venue, c: &Columns, first: usize, out: [&mut [f64]; 5]) -
 /// settlement-value bound of [`BookEvaluator::fast_model`]), written for column values (`NaN` =
 /// not given). Rows it refuses take the per-row path, which alone writes messages.
 #[inline(always)]
-fn column_row(venue: Venue, m: &mut venue::PositionModel, default_fee: Option<f64>, c: &Columns, i: usize) -> Option<Lean> {
+fn column_row(venue: Venue, m: &mut venue::PositionModel, default_fee: Option<f64>, table: Option<&Table>, c: &Columns, i: usize) -> Option<Lean> {
     let at = |col: &[f64]| col.get(i).copied().unwrap_or(f64::NAN);
     // NaN (not given) or inside [lo, hi], as `within` on the Option.
     let free = |x: f64, lo: f64, hi: f64| x.is_nan() || (lo..=hi).contains(&x);
@@ -863,7 +923,80 @@ fn column_row(venue: Venue, m: &mut venue::PositionModel, default_fee: Option<f6
     m.mark_price = if mark.is_nan() { entry } else { mark };
     m.fee_rate = default_fee.map_or(0.0, |d| some(fee).unwrap_or(d));
     let worst = margin::notional(m, m.entry_price).max(margin::notional(m, m.mark_price));
-    (worst <= MAX_AMOUNT).then(|| lean_of(venue, some(lev), some(given), m))
+    if worst > MAX_AMOUNT {
+        return None;
+    }
+    let (lev, given) = (some(lev), some(given));
+    // The common venue rule — MM and fee valued at the liquidation price, a table, no funding —
+    // on a copy of the model whose rules are constants, so the inlined solver keeps only that
+    // rule's arithmetic (the same functions, one contract type per copy).
+    Some(match (table, &m.tiers, m.contract) {
+        (Some(t), Cow::Borrowed(tiers), Contract::Linear) => lean_table(venue, lev, given, &constant_rules(Contract::Linear, tiers, m), t),
+        (Some(t), Cow::Borrowed(tiers), Contract::Inverse) => lean_table(venue, lev, given, &constant_rules(Contract::Inverse, tiers, m), t),
+        _ => lean_of(venue, lev, given, m),
+    })
+}
+
+/// [`lean_of`] for a model of the common rule with its [`Table`]: [`core_of`]'s steps, the
+/// tiers looked up in the table.
+#[inline(always)]
+fn lean_table(venue: Venue, leverage: Option<f64>, given_margin: Option<f64>, m: &venue::PositionModel, t: &Table) -> Lean {
+    let mp = m.mark_price;
+    let tier = t.index(margin::mm_value(m, mp));
+    let mm = margin::maintenance_with(m, mp, t.mmr[tier], t.amount[tier]);
+    let initial_margin = venue::initial_margin_of(venue, leverage, given_margin, m);
+    let pnl = margin::pnl(m, mp);
+    let collateral = given_margin.unwrap_or(initial_margin);
+    let liq = table_liquidation(m, collateral, t, tier);
+    let liquidatable_now = collateral + pnl <= mm + margin::liquidation_fee_inline(m, collateral, mp);
+    lean_from(Core { mm, tier, initial_margin, collateral, pnl, liq, liquidatable_now }, m)
+}
+
+/// [`margin::liquidation_price_from`] for a model of the common rule (no fee valued at the
+/// bankruptcy price, so its fee term is 0) starting from tier `at_mark`, with the table's
+/// lookups: its first two steps, then (a walk that has not settled, rare) the engine's own
+/// walk from the start, so the answer is the engine's in every case.
+#[inline(always)]
+fn table_liquidation(m: &venue::PositionModel, collateral: f64, t: &Table, at_mark: usize) -> Option<(f64, usize)> {
+    if !collateral.is_finite() {
+        return None;
+    }
+    if t.rows == 1 {
+        return margin::solve_tier(m, collateral, t.mmr[0], t.amount[0], 0.0).map(|p| (p, 0));
+    }
+    let (tier, next) = t.tier(at_mark);
+    let (p, v, lands) = margin::walk_step(m, collateral, tier, next, 0.0)?;
+    if lands {
+        return Some((p, at_mark));
+    }
+    let k = t.index(v);
+    let (tier, next) = t.tier(k);
+    let (p, _, lands) = margin::walk_step(m, collateral, tier, next, 0.0)?;
+    if lands {
+        return Some((p, k));
+    }
+    margin::liquidation_price_from(m, collateral, || at_mark)
+}
+
+/// `m` with the common rule's fields written as constants (see [`column_row`]).
+#[inline(always)]
+fn constant_rules(contract: Contract, tiers: &'static [crate::engine::scenario::Tier], m: &venue::PositionModel) -> venue::PositionModel {
+    venue::PositionModel {
+        contract,
+        side: m.side,
+        size: m.size,
+        entry_price: m.entry_price,
+        mark_price: m.mark_price,
+        tiers: Cow::Borrowed(tiers),
+        size_rate: None,
+        fee_rate: m.fee_rate,
+        funding: 0.0,
+        valuation: MmValuation::AtPrice,
+        fee_valuation: FeeValuation::AtPrice,
+        formula: "",
+        source: "",
+        table_source: "",
+    }
 }
 
 impl RowReport {

@@ -44,7 +44,7 @@ use crate::engine::scenario::{Contract, Tier};
 use crate::engine::venue::{FeeValuation, MmValuation, PositionModel};
 
 /// Position value in the settlement asset at price `p`: `Q·p` (linear) or `N/p` (inverse).
-#[inline]
+#[inline(always)]
 pub fn notional(m: &PositionModel, p: f64) -> f64 {
     match m.contract {
         Contract::Linear => m.size * p,
@@ -54,7 +54,7 @@ pub fn notional(m: &PositionModel, p: f64) -> f64 {
 
 /// Unrealised PnL at price `p` in the settlement asset: `s·Q·(p − EP)` (linear) or
 /// `s·N·(1/EP − 1/p)` (inverse, BitMEX "Inverse Perpetuals Guide" [BMX-INV]).
-#[inline]
+#[inline(always)]
 pub fn pnl(m: &PositionModel, p: f64) -> f64 {
     match m.contract {
         Contract::Linear => m.side * m.size * (p - m.entry_price),
@@ -64,7 +64,7 @@ pub fn pnl(m: &PositionModel, p: f64) -> f64 {
 
 /// Index of the tier whose range contains `notional` (the last tier whose floor ≤ notional;
 /// 0 below the first floor or for NaN). Floors are sorted (the checks require it).
-#[inline]
+#[inline(always)]
 pub fn tier_index(tiers: &[Tier], notional: f64) -> usize {
     // Tables have ≤ 20 rows: counting the floors at or below the notional, without a branch
     // per row (a book's notionals land in random tiers, so a scan that stops mispredicts).
@@ -73,8 +73,8 @@ pub fn tier_index(tiers: &[Tier], notional: f64) -> usize {
 
 /// The notional the venue picks its tier by, and values MM at: `notional(p)`, or
 /// `notional(EP)` for venues that value MM at entry.
-#[inline]
-fn mm_value(m: &PositionModel, p: f64) -> f64 {
+#[inline(always)]
+pub(crate) fn mm_value(m: &PositionModel, p: f64) -> f64 {
     match m.valuation {
         MmValuation::AtPrice => notional(m, p),
         MmValuation::AtEntry => notional(m, m.entry_price),
@@ -85,7 +85,7 @@ fn mm_value(m: &PositionModel, p: f64) -> f64 {
 ///
 /// Tiers: the tier containing the notional the venue values MM at. Deribit: `b + k ×
 /// size_coin` with `size_coin = Q` (linear) or `N/p` (inverse) [DRB-2022], amount 0, tier 0.
-#[inline]
+#[inline(always)]
 pub fn rate_at(m: &PositionModel, p: f64) -> (f64, f64, usize) {
     let v = mm_value(m, p);
     if let Some(r) = m.size_rate {
@@ -104,14 +104,29 @@ pub fn rate_at(m: &PositionModel, p: f64) -> (f64, f64, usize) {
 /// at `p` ([`rate_at`]; at entry for venues that value it there), never negative, plus the
 /// funding BitMEX counts in it ([`funding_charge`]). Returns the margin and the tier index.
 pub fn maintenance_margin(m: &PositionModel, p: f64) -> (f64, usize) {
+    maintenance_margin_inline(m, p)
+}
+
+/// [`maintenance_margin`], inlined into its caller. The batch path calls the `_inline` forms
+/// with a model whose venue rules are constants, so the compiler drops the other venues'
+/// branches and calls; every other caller goes through the plain function.
+#[inline(always)]
+pub(crate) fn maintenance_margin_inline(m: &PositionModel, p: f64) -> (f64, usize) {
     let (mmr, amount, k) = rate_at(m, p);
-    ((mm_value(m, p) * mmr - amount).max(0.0) + funding_charge(m), k)
+    (maintenance_with(m, p, mmr, amount), k)
+}
+
+/// [`maintenance_margin`] at `p` with the rate `mmr` and amount `amount` already looked up
+/// (the batch path looks them up in its own copy of the table).
+#[inline(always)]
+pub(crate) fn maintenance_with(m: &PositionModel, p: f64, mmr: f64, amount: f64) -> f64 {
+    (mm_value(m, p) * mmr - amount).max(0.0) + funding_charge(m)
 }
 
 /// The funding the position pays at the next interval, which BitMEX counts in the maintenance
 /// margin at entry value ("MM = 0.50 % + exit taker fee + funding rate" [BMX-REDDIT]):
 /// `value(EP) × funding`; 0 for every other venue and when the position receives funding.
-#[inline]
+#[inline(always)]
 pub fn funding_charge(m: &PositionModel) -> f64 {
     if m.funding > 0.0 {
         notional(m, m.entry_price) * m.funding
@@ -125,7 +140,7 @@ pub fn funding_charge(m: &PositionModel) -> f64 {
 /// Bybit (UTA, and classic inverse cross) values it at the bankruptcy price in the liquidation
 /// condition; this is the estimate at `p` used for account totals (see [`requirement`] for the
 /// exact term).
-#[inline]
+#[inline(always)]
 pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
     match m.fee_valuation {
         FeeValuation::AtEntry => notional(m, m.entry_price) * m.fee_rate,
@@ -137,10 +152,16 @@ pub fn closing_fee(m: &PositionModel, p: f64) -> f64 {
 /// [`closing_fee`], except that Bybit values it at the bankruptcy price
 /// (`N × fee / BP` [BB-INV-LP]; 0 when there is no bankruptcy price).
 pub fn liquidation_fee(m: &PositionModel, collateral: f64, p: f64) -> f64 {
+    liquidation_fee_inline(m, collateral, p)
+}
+
+/// [`liquidation_fee`], inlined (see [`maintenance_margin_inline`]).
+#[inline(always)]
+pub(crate) fn liquidation_fee_inline(m: &PositionModel, collateral: f64, p: f64) -> f64 {
     match m.fee_valuation {
         // No bankruptcy price (an inverse short whose collateral covers any rise): the fee
         // valued at a bankruptcy price that recedes to infinity is 0, as in the solver.
-        FeeValuation::AtBankruptcy => bankruptcy_price(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
+        FeeValuation::AtBankruptcy => bankruptcy_price_inline(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
         _ => closing_fee(m, p),
     }
 }
@@ -153,7 +174,7 @@ pub fn requirement(m: &PositionModel, collateral: f64, p: f64) -> f64 {
 
 /// Solves `C + pnl(P) = a·notional(P) + K` (see the module notes); `None` unless the root is a
 /// finite positive price.
-#[inline]
+#[inline(always)]
 fn solve_linear_in_value(m: &PositionModel, collateral: f64, a: f64, k: f64) -> Option<f64> {
     let s = m.side;
     let p = match m.contract {
@@ -172,7 +193,7 @@ fn solve_linear_in_value(m: &PositionModel, collateral: f64, a: f64, k: f64) -> 
 /// The `(a, K)` pair of one tier's `(mmr, amount)` for this venue's valuation, with the
 /// closing fee valued as the venue values it (`fee_at_bp` = `notional(BP) × f` for Bybit
 /// inverse).
-#[inline]
+#[inline(always)]
 fn coefficients(m: &PositionModel, mmr: f64, amount: f64, fee_at_bp: f64) -> (f64, f64) {
     let f = m.fee_rate;
     let (mut a, mut k) = match m.valuation {
@@ -190,8 +211,8 @@ fn coefficients(m: &PositionModel, mmr: f64, amount: f64, fee_at_bp: f64) -> (f6
 /// Solves one tier's condition; when the tier's `notional × mmr − amount` would be negative at
 /// the root (a user table whose amount breaks continuity), the maintenance margin is 0 there
 /// and the root is re-solved with the fee term alone.
-#[inline]
-fn solve_tier(m: &PositionModel, collateral: f64, mmr: f64, amount: f64, fee_at_bp: f64) -> Option<f64> {
+#[inline(always)]
+pub(crate) fn solve_tier(m: &PositionModel, collateral: f64, mmr: f64, amount: f64, fee_at_bp: f64) -> Option<f64> {
     let (a, k) = coefficients(m, mmr, amount, fee_at_bp);
     let p = solve_linear_in_value(m, collateral, a, k)?;
     // `notional × mmr − amount` can only be negative when the amount is positive.
@@ -262,6 +283,12 @@ pub fn liquidation_price(m: &PositionModel, collateral: f64) -> Option<(f64, usi
 /// caller already knows it.
 #[inline]
 pub fn liquidation_price_from(m: &PositionModel, collateral: f64, at_mark: impl FnOnce() -> usize) -> Option<(f64, usize)> {
+    liquidation_price_inline(m, collateral, at_mark)
+}
+
+/// [`liquidation_price_from`], inlined (see [`maintenance_margin_inline`]).
+#[inline(always)]
+pub(crate) fn liquidation_price_inline(m: &PositionModel, collateral: f64, at_mark: impl FnOnce() -> usize) -> Option<(f64, usize)> {
     if !collateral.is_finite() {
         return None;
     }
@@ -269,7 +296,7 @@ pub fn liquidation_price_from(m: &PositionModel, collateral: f64, at_mark: impl 
         return solve_size_rate(m, collateral).map(|p| (p, 0));
     }
     let fee_at_bp = match m.fee_valuation {
-        FeeValuation::AtBankruptcy => bankruptcy_price(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
+        FeeValuation::AtBankruptcy => bankruptcy_price_inline(m, collateral).map_or(0.0, |bp| notional(m, bp) * m.fee_rate),
         _ => 0.0,
     };
     let tiers = &m.tiers;
@@ -280,11 +307,8 @@ pub fn liquidation_price_from(m: &PositionModel, collateral: f64, at_mark: impl 
     let mut k = at_mark();
     for _ in 0..=tiers.len() {
         let t = &tiers[k];
-        let p = solve_tier(m, collateral, t.mmr, t.maint_amount, fee_at_bp)?;
-        let v = mm_value(m, p);
-        // Usually the price lands in the tier it was solved with: check that tier's bounds
-        // before scanning the table (the same answer as `tier_index`, floors being sorted).
-        if t.floor <= v && tiers.get(k + 1).is_none_or(|next| v < next.floor) {
+        let (p, v, lands) = walk_step(m, collateral, (t.mmr, t.maint_amount, t.floor), tiers.get(k + 1).map(|n| n.floor), fee_at_bp)?;
+        if lands {
             return Some((p, k));
         }
         k = tier_index(tiers, v);
@@ -300,11 +324,29 @@ pub fn liquidation_price_from(m: &PositionModel, collateral: f64, at_mark: impl 
         .min_by(|a, b| (a.0 - m.mark_price).abs().total_cmp(&(b.0 - m.mark_price).abs()))
 }
 
+/// One step of [`liquidation_price_from`]'s walk: the root with one tier's `(mmr, amount,
+/// floor)` (`next` = the next tier's floor, `None` for the last tier), the value the venue
+/// picks tiers by at that root, and whether the root lands in that tier; `None` = no root.
+/// Usually the price lands in the tier it was solved with: its bounds are checked before the
+/// table is scanned (the same answer as [`tier_index`], floors being sorted).
+#[inline(always)]
+pub(crate) fn walk_step(m: &PositionModel, collateral: f64, (mmr, amount, floor): (f64, f64, f64), next: Option<f64>, fee_at_bp: f64) -> Option<(f64, f64, bool)> {
+    let p = solve_tier(m, collateral, mmr, amount, fee_at_bp)?;
+    let v = mm_value(m, p);
+    Some((p, v, floor <= v && next.is_none_or(|next| v < next)))
+}
+
 /// Bankruptcy price: where equity less the closing fee (where counted, valued as the venue
 /// values it; Bybit inverse at the bankruptcy price itself, `BP = N×(s + f)/(C + s×N/EP)`
 /// [BB-INV-LP]) reaches zero. Linear without fee: `EP − s×C/Q` (Bybit `EP × (1 ∓ IMR)`
 /// [BB-SEARCH]).
 pub fn bankruptcy_price(m: &PositionModel, collateral: f64) -> Option<f64> {
+    bankruptcy_price_inline(m, collateral)
+}
+
+/// [`bankruptcy_price`], inlined (see [`maintenance_margin_inline`]).
+#[inline(always)]
+pub(crate) fn bankruptcy_price_inline(m: &PositionModel, collateral: f64) -> Option<f64> {
     if !collateral.is_finite() {
         return None;
     }
