@@ -95,6 +95,9 @@ pub enum Task {
     /// `LoopReport` of an aave-v3 / morpho-blue Scenario: the `loop` analysis to `leverage`
     /// with `swap_cost`.
     Loop { leverage: f64, swap_cost: f64 },
+    /// [`OptionsData`]: option Greeks, the payoff curve, the collateral report and the
+    /// portfolio-margin grid with the standard margin beside it (the options view).
+    Options,
 }
 
 /// The compute entry's analyses (with the settings the page chooses; every other setting is
@@ -137,6 +140,11 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
         ],
         Task::Auction => vec![Analysis::Auction(st::Auction::default())],
         Task::Gmx => Vec::new(),
+        Task::Options => vec![
+            Analysis::Greeks(st::Greeks::default()),
+            Analysis::Payoff(st::Payoff { range: Some(PAYOFF_RANGE), points: Some(PAYOFF_POINTS) }),
+            Analysis::Collateral(st::Collateral { points: Some(2) }),
+        ],
         Task::Loop { leverage, swap_cost } => {
             vec![Analysis::Loop(st::Loop { leverage: Some(*leverage), swap_cost: Some(*swap_cost), ..Default::default() })]
         }
@@ -355,7 +363,68 @@ pub fn prepare(task: &Task, s: &Scenario, entries: &[Entry], ms: &[f64]) -> Resu
         Task::Auction => json(outcome(entries, "auction")?.inner()),
         Task::Gmx => json(&crate::engine::gmx::evaluate(s).map_err(|e| first_error(&e))?),
         Task::Loop { .. } => json(outcome(entries, "loop")?.inner()),
+        Task::Options => {
+            let Outcome::Greeks(g) = outcome(entries, "greeks").map_err(|e| e.to_string())?.clone() else { return Err(wrong()) };
+            let payoff = match outcome(entries, "payoff") {
+                Ok(Outcome::Payoff(p)) => Ok(p.clone()),
+                Ok(_) => return Err(wrong()),
+                Err(e) => Err(e),
+            };
+            let collateral = s.collateral.as_ref().map(|_| match outcome(entries, "collateral") {
+                Ok(Outcome::Collateral(c)) => Ok(c.clone()),
+                Ok(_) => Err(wrong()),
+                Err(e) => Err(e),
+            });
+            let (portfolio, unimmr, portfolio_as_if) = portfolio_of(s);
+            json(&OptionsData { greeks: Ok(g.options), payoff, collateral, portfolio, unimmr, portfolio_as_if })
+        }
     })
+}
+
+/// The options view's data, each part through the compute entry (the `greeks`, `payoff`,
+/// `collateral` analyses of the job, and `portfolio` of the same book in portfolio mode);
+/// each part may fail on its own.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OptionsData {
+    /// Per option position: price, Greeks, breakeven, implied volatility, standard margin.
+    pub greeks: Result<Vec<crate::engine::options::OptionGreeks>, String>,
+    /// The book's P&L over a common move ±[`PAYOFF_RANGE`], now and at expiry.
+    pub payoff: Result<Vec<crate::engine::portfolio::PayoffPoint>, String>,
+    /// The collateral report (`None` when the Scenario lists no collateral).
+    pub collateral: Option<Result<crate::engine::collateral::CollateralReport, String>>,
+    /// The portfolio-margin grid of the book (deribit or span), with the standard margin.
+    pub portfolio: Result<crate::engine::portfolio::PortfolioReport, String>,
+    /// Binance PM's uniMMR when `portfolio_margin.model` is `binance`.
+    pub unimmr: Option<crate::engine::collateral::UniMmrReport>,
+    /// True when the Scenario is not in portfolio mode: the grid is the same book's as if it
+    /// were (Deribit's defaults), for the comparison.
+    pub portfolio_as_if: bool,
+}
+
+/// The payoff chart's range (± fraction of the underlying) and points.
+pub const PAYOFF_RANGE: f64 = 0.5;
+pub const PAYOFF_POINTS: u64 = 201;
+
+/// The compute entry's `portfolio` analysis of the book, in portfolio mode (as if, when the
+/// account is not): the grid, or Binance's uniMMR.
+fn portfolio_of(s: &Scenario) -> (Result<crate::engine::portfolio::PortfolioReport, String>, Option<crate::engine::collateral::UniMmrReport>, bool) {
+    use crate::engine::portfolio::PortfolioAnswer;
+    let as_if = s.margin_mode != engine::MarginMode::Portfolio;
+    let pm = if as_if { Scenario { margin_mode: engine::MarginMode::Portfolio, wallet_balances: None, ..s.clone() } } else { s.clone() };
+    let entry = compute::compute_one(&pm, Analysis::Portfolio(st::Portfolio {}), &mut |_| {});
+    let outcome = match entry {
+        Ok(e) if e.errors.is_empty() => e.result.ok_or_else(|| "portfolio: no result".to_string()),
+        Ok(e) => Err(first_of(&e.errors)),
+        Err(e) => Err(first_error(&e)),
+    };
+    match outcome {
+        Ok(Outcome::Portfolio(PortfolioAnswer::Grid(g))) => (Ok(*g), None, as_if),
+        Ok(Outcome::Portfolio(PortfolioAnswer::UniMmr(u))) => {
+            (Err("binance portfolio margin is a ratio (uniMMR), not a scenario grid".to_string()), Some(*u), as_if)
+        }
+        Ok(_) => (Err("portfolio: unexpected result".into()), None, as_if),
+        Err(e) => (Err(e), None, as_if),
+    }
 }
 
 fn result_json(r: Result<serde_json::Value, String>) -> serde_json::Value {
@@ -646,6 +715,26 @@ mod tests {
         // Out of reach: 1 / (1 − 0.8) = 5× is the most looping gives.
         let far = run(&Task::Loop { leverage: 6.0, swap_cost: 0.0 }, start);
         assert!(read_answer::<crate::engine::lending::LoopReport>(&far).unwrap_err().starts_with("loop.leverage: leverage 6 is out of reach"), "{far}");
+    }
+
+    /// The options task answers the engine's own figures for the example books.
+    #[test]
+    fn options_task_answers_the_engines_numbers() {
+        let s = engine::parse_scenario(&example("portfolio.json")).unwrap();
+        let d: OptionsData = read_answer(&run(&Task::Options, &example("portfolio.json"))).unwrap();
+        let g = d.greeks.unwrap();
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0], crate::engine::options::option_greeks(&s, 0).unwrap());
+        assert_eq!(d.payoff.unwrap(), crate::engine::portfolio::payoff_curve(&s, PAYOFF_RANGE, PAYOFF_POINTS as usize).unwrap());
+        assert_eq!(d.portfolio.unwrap(), crate::engine::portfolio::portfolio_margin(&s).unwrap());
+        assert!(!d.portfolio_as_if && d.collateral.is_none());
+        // A cross book is compared as if it were in portfolio mode.
+        let d: OptionsData = read_answer(&run(&Task::Options, &example("options.json"))).unwrap();
+        assert!(d.portfolio_as_if && d.portfolio.is_ok(), "{:?}", d.portfolio);
+        assert_eq!(d.greeks.unwrap().len(), 2);
+        let s = engine::parse_scenario(&example("collateral.json")).unwrap();
+        let d: OptionsData = read_answer(&run(&Task::Options, &example("collateral.json"))).unwrap();
+        assert_eq!(d.collateral.unwrap().unwrap().collateral, crate::engine::collateral::collateral_report(&s, 2).unwrap().collateral);
     }
 
     fn clock() -> impl Fn() -> f64 {

@@ -105,16 +105,21 @@ fn portfolio_example_reports_the_grid_beside_standard_margin() {
     let r = run("portfolio", &example("portfolio"), json!({})).unwrap();
     // 9 price buckets of ±16 % × volatility up/same/down (Deribit's Portfolio Margin article).
     assert_eq!(r["scenarios"].as_array().unwrap().len(), 27);
-    let worst = &r["scenarios"][r["worst_scenario"].as_u64().unwrap() as usize];
-    close(-worst["pnl"].as_f64().unwrap(), r["worst_loss"].as_f64().unwrap(), 1e-15, "worst scenario sets the loss");
+    // The short calls far out of the money are what Deribit's extended table is for: its +500 %
+    // (less the 100,000 USD dampener) sets the margin here.
+    assert_eq!(r["worst_table"], "extended");
+    let worst = &r["extended"][r["worst_scenario"].as_u64().unwrap() as usize];
+    close(worst["counted_loss"].as_f64().unwrap(), r["worst_loss"].as_f64().unwrap(), 1e-15, "worst scenario sets the loss");
+    close(worst["counted_loss"].as_f64().unwrap(), -worst["pnl"].as_f64().unwrap() - 100_000.0 / 92_000.0, 1e-12, "loss less the dampener");
     // 3 net short calls at one strike: 3 × 0.01 BTC ([DRB-PM-old]'s per-strike contingency).
     close(r["option_contingency"].as_f64().unwrap(), 0.03, 1e-15, "option contingency");
     // IM = worst loss + contingencies; MM = 0.8 × IM (mm_factor of Deribit's 2024 parameters).
     let im = r["worst_loss"].as_f64().unwrap() + 0.03;
     close(r["initial_margin"].as_f64().unwrap(), im, 1e-12, "IM");
     close(r["maintenance_margin"].as_f64().unwrap(), 0.8 * im, 1e-12, "MM");
-    // The perpetual hedges the short calls: portfolio margin is below the standard margin.
-    assert!(r["initial_margin"].as_f64().unwrap() < r["standard"]["initial_margin"].as_f64().unwrap());
+    // The standard margin of the same book beside it (with the extended table counted, the
+    // far-OTM short calls ask more under portfolio margin than under the standard rule).
+    assert!(r["standard"]["initial_margin"].as_f64().unwrap() > 0.0);
     assert!(r["options"][0]["vol_up"].as_f64().unwrap() > 0.55 && r["options"][0]["vol_down"].as_f64().unwrap() < 0.55);
     assert!(r["liquidation"]["down_move"].as_f64().unwrap() < 0.0);
     assert!(r["standard"]["down_move"].as_f64().unwrap() < 0.0, "standard liquidation beside the portfolio one");
@@ -173,4 +178,90 @@ fn the_compute_entry_runs_the_option_analyses_with_their_defaults_listed() {
     assert!(payoff["assumptions"].as_array().unwrap().iter().any(|a| a["path"] == "payoff.range"));
     assert_eq!(v["analyses"][1]["result"]["portfolio"]["scenarios"].as_array().unwrap().len(), 27);
     assert_eq!(v["analyses"][2]["result"]["greeks"]["options"].as_array().unwrap().len(), 1);
+}
+
+/// Options in the stress curve: each option is valued at the moved underlying with the
+/// Black-Scholes price. Hull, "Options, Futures, and Other Derivatives", Example 15.6: S 42,
+/// K 40, r 10 %, σ 20 %, T 0.5 → c = 4.76, p = 0.81. A book at S 40 stressed +5 % puts the
+/// underlying at 42: the long call's row is worth 4.76 and the long put's 0.81 (to Hull's two
+/// decimals); the account's equity is the wallet + both.
+#[test]
+fn stress_values_options_at_the_moved_underlying_hull_15_6() {
+    let o = |kind: &str| json!({"type": kind, "strike": 40, "expiry_years": 0.5, "underlying_price": 40, "volatility": 0.2, "rate": 0.1, "settlement": "linear"});
+    let doc = json!({"venue": "generic", "margin_mode": "cross", "wallet_balance": 100,
+        "positions": [
+            {"symbol": "X-40-C", "contract": "option", "side": "long", "size": 1, "entry_price": 3, "option": o("call")},
+            {"symbol": "X-40-P", "contract": "option", "side": "long", "size": 1, "entry_price": 1, "option": o("put")}]})
+    .to_string();
+    let r = run("stress", &doc, json!({"range": 0.05, "points": 3})).unwrap();
+    let up = &r["points"][2];
+    close(up["move"].as_f64().unwrap(), 0.05, 1e-15, "move");
+    close(up["positions"][0]["price"].as_f64().unwrap(), 42.0, 1e-12, "underlying at +5 %");
+    close(up["positions"][0]["equity"].as_f64().unwrap(), 4.76, 0.005, "Hull's call 4.76");
+    close(up["positions"][1]["equity"].as_f64().unwrap(), 0.81, 0.005, "Hull's put 0.81");
+    let (c, p) = (up["positions"][0]["equity"].as_f64().unwrap(), up["positions"][1]["equity"].as_f64().unwrap());
+    close(up["equity"].as_f64().unwrap(), 100.0 + c + p, 1e-9, "equity = wallet + the options' value");
+    close(up["unrealized_pnl"].as_f64().unwrap(), (c - 3.0) + (p - 1.0), 1e-9, "P&L from the premiums paid");
+    assert!(r["note"].as_str().unwrap().contains("Black-Scholes"));
+}
+
+/// Options in the scenario grid: the same Hull 15.6 figures in the +4 % bucket of ±16 % / 9
+/// steps from an underlying of 42 / 1.04; a short call loses c(42) − c(S0) there.
+#[test]
+fn grid_values_options_at_each_bucket() {
+    let s0 = 42.0 / 1.04;
+    let doc = json!({"venue": "generic", "margin_mode": "cross", "wallet_balance": 100,
+        "positions": [{"symbol": "X-40-C", "contract": "option", "side": "short", "size": 2, "entry_price": 3,
+            "option": {"type": "call", "strike": 40, "expiry_years": 0.5, "underlying_price": s0, "volatility": 0.2, "rate": 0.1, "settlement": "linear"}}]})
+    .to_string();
+    let g = run("grid", &doc, json!({})).unwrap();
+    let sc = g["scenarios"].as_array().unwrap();
+    let at = |m: f64| sc.iter().find(|x| (x["move"].as_f64().unwrap() - m).abs() < 1e-12).unwrap();
+    // Equity at +4 % = 100 − 2 × c(42) = 100 − 2 × 4.76.
+    close(at(0.04)["equity"].as_f64().unwrap(), 100.0 - 2.0 * 4.76, 0.01, "equity at +4 %");
+    // The worst counted loss of a short call is on the way up (the extreme +48 % at 35 %, or +16 %).
+    let worst = &sc[g["worst_scenario"].as_u64().unwrap() as usize];
+    assert!(worst["move"].as_f64().unwrap() > 0.0, "{worst}");
+}
+
+/// A book with a perpetual and a coin-settled option on Deribit: the futures' rows and the
+/// option's row in the Scenario's order, the option's Deribit maintenance counted, and the
+/// account's liquidation point found where the curve's equity meets its maintenance.
+#[test]
+fn stress_of_the_options_example_book() {
+    let r = run("stress", &example("options"), json!({"range": 0.9, "points": 181})).unwrap();
+    let pts = r["points"].as_array().unwrap();
+    assert_eq!(pts[0]["positions"].as_array().unwrap().len(), 3);
+    let mid = &pts[90];
+    close(mid["move"].as_f64().unwrap(), 0.0, 1e-12, "middle point");
+    // The unmoved long puts are worth their mark 0.032 each (their volatility is implied from it).
+    close(mid["positions"][1]["equity"].as_f64().unwrap(), 2.0 * 0.032, 1e-12, "long puts at mark");
+    for m in r["markers"].as_array().unwrap() {
+        let x = m["move"].as_f64().unwrap();
+        let k = pts.iter().position(|p| p["move"].as_f64().unwrap() > x).unwrap();
+        let side = |p: &Value| p["equity"].as_f64().unwrap() - p["maintenance"].as_f64().unwrap();
+        assert!(side(&pts[k - 1]) * side(&pts[k]) <= 0.0, "a marker between points that straddle the maintenance");
+    }
+}
+
+proptest::proptest! {
+    /// Put-call parity through the stress curve: a long call and a short put of one strike
+    /// (linear, r = q = 0) move like a long future: equity(x) − equity(0) = S·x (Hull ch. 11,
+    /// c − p = S − K e^{−rT} with r = 0).
+    #[test]
+    fn a_synthetic_forward_stresses_like_a_future(s in 10.0f64..1e5, k in 0.5f64..1.5, v in 0.05f64..2.0, t in 0.01f64..3.0) {
+        let o = |kind: &str| json!({"type": kind, "strike": s * k, "expiry_years": t, "underlying_price": s, "volatility": v, "settlement": "linear"});
+        let doc = json!({"venue": "generic", "margin_mode": "cross", "wallet_balance": 1e9,
+            "positions": [
+                {"symbol": "X-C", "contract": "option", "side": "long", "size": 1, "entry_price": 1, "option": o("call")},
+                {"symbol": "X-P", "contract": "option", "side": "short", "size": 1, "entry_price": 1, "option": o("put")}]}).to_string();
+        let r = run("stress", &doc, json!({"range": 0.5, "points": 11})).unwrap();
+        let pts = r["points"].as_array().unwrap();
+        let e0 = pts[5]["equity"].as_f64().unwrap();
+        for p in pts {
+            let x = p["move"].as_f64().unwrap();
+            let de = p["equity"].as_f64().unwrap() - e0;
+            proptest::prop_assert!((de - s * x).abs() <= 1e-9 * s.max(1.0) * 10.0, "{} vs {}", de, s * x);
+        }
+    }
 }

@@ -125,7 +125,7 @@ pub fn evaluate(s: &Scenario) -> Result<Report, InputErrors> {
         .map(|(i, _)| {
             FieldError::new(
                 format!("positions[{i}].option"),
-                "an option position: the futures Report (eval, stress, grid, probability, band, carry) does not value options; `greeks`, `pnl`, `payoff` and (in margin_mode portfolio) `portfolio` answer for them",
+                "an option position: the futures Report (eval, probability, band, carry) does not value options; `stress`, `grid`, `greeks`, `pnl`, `payoff` and `portfolio` answer for them",
             )
         })
         .collect();

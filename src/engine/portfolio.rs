@@ -24,15 +24,44 @@
 //! contingencies of Deribit's older PM page [DRB-PM-old] (0.01 coin per net short option per
 //! strike; 1 % of the underlying value of offsetting futures), because the current page gives
 //! no contingency values. The margin: `IM = worst loss over the standard scenarios +
-//! contingencies`, `MM = mm_factor × IM`. The extended table is reported scenario by scenario
-//! but not counted: Deribit's fraction and dampener formula is not published.
+//! contingencies`, `MM = mm_factor × IM`.
+//!
+//! **The extended table** (volatility up only) counts as well. What Deribit publishes of it:
+//! the moves (−66 %, −33 %, +50 %, +100 %, +200 %, +300 %, +400 %, +500 %, [DRB-PM]), "only a
+//! fraction of simulated P&L" and "application of a dampener" [DRB-PM]; the parameters
+//! `extended_table_factor` (1 for BTC) and `extended_dampener` (100,000 USD for BTC) and, in
+//! the same `private/pme/simulate` example [DRB-API-PME], each instrument's extended risk
+//! vector: a future's entries there equal its standard vector at the range's edge (the
+//! BTC-PERPETUAL's −66 % and −33 % entries are its −16 % value −0.05991206933333334, its up
+//! moves its +16 % value 0.04338460193103449), and the account's aggregated extended vector
+//! is 0 where the standard one shows a 0.0597 BTC (≈ 3,919 USD) loss. The formula is not
+//! published; leverlab counts, per extended move `x` (futures' move clamped to ±price_range
+//! as in that example, options at the full move and their volatility-up shock):
+//!
+//! ```text
+//! counted_loss(x) = max(0, extended_table_factor × loss(x) − extended_dampener / index)
+//! ```
+//!
+//! (`loss = −P&L`, settlement asset; the dampener is in USD, so divided by the index price for
+//! coin-settled books), which reproduces that example's zero extended vector, and the margin is
+//! set by the largest counted loss of the standard and the extended table (`worst_table`).
 //!
 //! # CME SPAN
 //! Sixteen scenarios per the SPAN risk array [SPAN-NSE], [SPAN-McM]: price moves `{0, ±1/3,
 //! ±2/3, ±1} × PSR` each with volatility up and down by the volatility scan range (14
 //! scenarios, 100 % of the loss), and two extreme moves `±extreme_multiple × PSR` at
-//! unchanged volatility, counting `extreme_fraction` (35 %) of the loss. The scanning risk is
-//! the largest loss; leverlab adds no spread charges or credits (one underlying).
+//! unchanged volatility, counting `extreme_fraction` (35 %) of the loss (McMillan's S&P
+//! example: a 20-point range, an extreme of 14 points net = 2 × 20 × 0.35). The scanning risk
+//! is the largest loss; leverlab adds no spread charges or credits (one underlying).
+//!
+//! **The scan ranges are required, not defaulted**: CME states that "exchanges and clearing
+//! organizations using the CME SPAN methodology will determine for themselves" the price and
+//! volatility scan ranges, published daily in their SPAN risk parameter files
+//! [CME-SPAN-overview], and that "the price scan range is equal to the current Maintenance
+//! Requirement for a Combined Commodity" (the Risk Arrays—Standard report [CME-RA]). So
+//! `price_scan_range` (a fraction of the price: the product's outright maintenance margin ÷
+//! its notional) must be given, and `volatility_scan_range` (absolute volatility points) too
+//! when the book holds options; leverlab has no universal value to put in their place.
 //!
 //! # P&L of a scenario (settlement asset)
 //! A price move `m` takes each instrument's price `P` to `P (1 + m)`. Futures: linear `s Q P m`,
@@ -43,6 +72,8 @@
 //! Sources: [DRB-PM] support.deribit.com "Portfolio Margin"; [DRB-API-PME] docs.deribit.com
 //! `private/pme/simulate`; [DRB-PM-old] deribit.com/pages/docs/portfoliomargin; [ORE]
 //! docs.oreome.com "Advanced Risk Scenarios"; [SPAN-NSE] NSE SPAN risk-array description;
+//! [CME-SPAN-overview] cmegroup.com "CME SPAN Methodology Overview"; [CME-RA] CME Client
+//! Systems Wiki (pubspan) "Risk Arrays - Standard";
 //! [SPAN-McM] McMillan, "Options as a Strategic Investment" (S&P futures: PSR $10,000,
 //! extreme $7,000 → $10,000).
 
@@ -85,9 +116,15 @@ pub struct PortfolioMargin {
     pub short_term_vega_power: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub long_term_vega_power: Option<f64>,
-    /// Deribit: the extended table's price moves (reported, not counted).
+    /// Deribit: the extended table's price moves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended_moves: Option<Vec<f64>>,
+    /// Deribit: the fraction of the extended table's loss counted (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_table_factor: Option<f64>,
+    /// Deribit: the loss, in USD (quote), the extended table forgives (default 100,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_dampener: Option<f64>,
     /// Deribit: coin (inverse) or quote (linear) per net short option per strike.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_contingency: Option<f64>,
@@ -125,6 +162,8 @@ pub const PORTFOLIO_MARGIN_FIELDS: &[Field] = &[
     opt("short_term_vega_power", Shape::Number),
     opt("long_term_vega_power", Shape::Number),
     opt("extended_moves", Shape::List(&Shape::Number)),
+    opt("extended_table_factor", Shape::Number),
+    opt("extended_dampener", Shape::Number),
     opt("option_contingency", Shape::Number),
     opt("futures_contingency", Shape::Number),
     opt("mm_factor", Shape::Number),
@@ -144,6 +183,8 @@ const DERIBIT_ONLY: &[&str] = &[
     "short_term_vega_power",
     "long_term_vega_power",
     "extended_moves",
+    "extended_table_factor",
+    "extended_dampener",
     "option_contingency",
     "futures_contingency",
     "mm_factor",
@@ -163,6 +204,8 @@ pub struct Parameters {
     pub short_term_vega_power: f64,
     pub long_term_vega_power: f64,
     pub extended_moves: Vec<f64>,
+    pub extended_table_factor: f64,
+    pub extended_dampener: f64,
     pub option_contingency: f64,
     pub futures_contingency: f64,
     pub mm_factor: f64,
@@ -189,18 +232,21 @@ impl Parameters {
             short_term_vega_power: pm.short_term_vega_power.unwrap_or(0.3),
             long_term_vega_power: pm.long_term_vega_power.unwrap_or(0.13),
             extended_moves: pm.extended_moves.unwrap_or_else(|| vec![-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0]),
+            extended_table_factor: pm.extended_table_factor.unwrap_or(1.0),
+            extended_dampener: pm.extended_dampener.unwrap_or(100_000.0),
             option_contingency: pm.option_contingency.unwrap_or(0.01),
             futures_contingency: pm.futures_contingency.unwrap_or(0.01),
             mm_factor: pm.mm_factor.unwrap_or(0.8),
-            price_scan_range: pm.price_scan_range.unwrap_or(0.1),
-            volatility_scan_range: pm.volatility_scan_range.unwrap_or(0.1),
+            // Required for span (`problems`); 0 stands for "not given" under the other models.
+            price_scan_range: pm.price_scan_range.unwrap_or(0.0),
+            volatility_scan_range: pm.volatility_scan_range.unwrap_or(0.0),
             extreme_multiple: pm.extreme_multiple.unwrap_or(2.0),
             extreme_fraction: pm.extreme_fraction.unwrap_or(0.35),
             loan_mmr: pm.loan_mmr.unwrap_or(0.10),
             source: match model {
-                PmModel::Deribit => "Deribit S:PM: BTC model parameters of 2024-06-17 from the private/pme/simulate example (docs.deribit.com); contingencies from Deribit's older PM page (deribit.com/pages/docs/portfoliomargin); the extended table is reported, not counted (its dampener is not published)".into(),
+                PmModel::Deribit => "Deribit S:PM: BTC model parameters of 2024-06-17 from the private/pme/simulate example (docs.deribit.com); contingencies from Deribit's older PM page (deribit.com/pages/docs/portfoliomargin); the extended table counted as max(0, extended_table_factor × loss − extended_dampener / index), leverlab's reading of Deribit's published parameters and example (the formula itself is not published)".into(),
                 PmModel::Binance => "Binance Portfolio Margin Pro uniMMR (binance.com FAQ \"Binance Portfolio Margin Pro Maintenance Margin Ratio Calculation\"): margin-loan MMR 10 % (3x)".into(),
-                PmModel::Span => "CME SPAN 16 scenarios (NSE SPAN description; McMillan): price {0, ±1/3, ±2/3, ±1} × PSR with volatility ± VSR, extremes ± extreme_multiple × PSR at 35 %; price_scan_range and volatility_scan_range are the clearing house's parameters (defaults 10 % and 10 points are placeholders: set yours)".into(),
+                PmModel::Span => "CME SPAN 16 scenarios (NSE SPAN description; McMillan): price {0, ±1/3, ±2/3, ±1} × PSR with volatility ± VSR, extremes ± extreme_multiple × PSR at 35 %; price_scan_range and volatility_scan_range are the clearing house's own parameters (CME SPAN Methodology Overview; the price scan range equals the product's maintenance requirement, CME Risk Arrays—Standard), given by you, never defaulted".into(),
             },
         }
     }
@@ -248,9 +294,29 @@ pub fn problems(s: &Scenario, errors: &mut Vec<FieldError>) {
     fraction(errors, "long_term_vega_power", pm.long_term_vega_power, 5.0);
     fraction(errors, "mm_factor", pm.mm_factor, 1.0);
     fraction(errors, "price_scan_range", pm.price_scan_range, 0.45);
+    if pm.model == Some(PmModel::Span) {
+        if pm.price_scan_range.is_none() {
+            errors.push(FieldError::new(
+                at("price_scan_range"),
+                "required for span: the clearing house's price scan range as a fraction of the price (CME: the product's maintenance requirement ÷ its notional, from its SPAN risk parameter file); leverlab has no default for it",
+            ));
+        }
+        if pm.volatility_scan_range.is_none() && s.positions.iter().any(|p| p.option.is_some()) {
+            errors.push(FieldError::new(
+                at("volatility_scan_range"),
+                "required for span with options: the clearing house's volatility scan range in volatility points (0.1 = 10 points, from its SPAN risk parameter file); leverlab has no default for it",
+            ));
+        }
+    }
     fraction(errors, "volatility_scan_range", pm.volatility_scan_range, 10.0);
     fraction(errors, "extreme_multiple", pm.extreme_multiple, 2.0);
     fraction(errors, "extreme_fraction", pm.extreme_fraction, 1.0);
+    fraction(errors, "extended_table_factor", pm.extended_table_factor, 1.0);
+    if let Some(d) = pm.extended_dampener {
+        if !d.is_finite() || d < 0.0 || d > 1e12 {
+            errors.push(FieldError::new(at("extended_dampener"), "must be an amount in USD from 0 to 1e12"));
+        }
+    }
     for (f, x) in [("option_contingency", pm.option_contingency), ("futures_contingency", pm.futures_contingency)] {
         if let Some(x) = x {
             if !x.is_finite() || !(0.0..1.0).contains(&x) {
@@ -287,8 +353,13 @@ pub struct PmScenario {
     pub volatility: VolMove,
     /// The account's P&L in the settlement asset.
     pub pnl: f64,
-    /// The fraction of its loss that counts (1; SPAN extremes 0.35; Deribit extended 0).
+    /// The fraction of its loss that counts (1; SPAN extremes 0.35; Deribit extended:
+    /// `extended_table_factor`).
     pub weight: f64,
+    /// The loss it counts toward the margin (≥ 0): `max(0, −pnl × weight)`; Deribit's
+    /// extended table less its dampener (module docs).
+    #[serde(default)]
+    pub counted_loss: f64,
     /// P&L per position, in the Scenario's order.
     pub positions: Vec<f64>,
 }
@@ -351,9 +422,12 @@ pub struct PortfolioReport {
     /// Wallet + futures unrealised PnL + the options' value (long +, short −).
     pub equity: f64,
     pub scenarios: Vec<PmScenario>,
-    /// Deribit's extended table (volatility up), not counted.
+    /// Deribit's extended table (volatility up), counted less its dampener (module docs).
     pub extended: Vec<PmScenario>,
-    /// Index in `scenarios` of the scenario that sets the margin.
+    /// The table of the scenario that sets the margin: `standard` (`scenarios`) or
+    /// `extended`.
+    pub worst_table: String,
+    /// Index in that table of the scenario that sets the margin.
     pub worst_scenario: usize,
     /// Its weighted loss (≥ 0).
     pub worst_loss: f64,
@@ -378,8 +452,15 @@ impl Instrument {
     /// Value of the position (settlement asset, signed) after a move `m` with volatility
     /// `vol` (futures: P&L since now).
     fn pnl(&self, m: f64, vol: VolMove, span_vsr: Option<f64>) -> f64 {
+        self.pnl_clamped(m, vol, span_vsr, None)
+    }
+
+    /// [`Instrument::pnl`] with a future's move clamped to ±`futures_range` (Deribit's extended
+    /// table: module docs).
+    fn pnl_clamped(&self, m: f64, vol: VolMove, span_vsr: Option<f64>, futures_range: Option<f64>) -> f64 {
         match *self {
             Instrument::Future { sign, size, price, inverse } => {
+                let m = futures_range.map_or(m, |r| m.clamp(-r, r));
                 if inverse {
                     sign * size * (1.0 / price - 1.0 / (price * (1.0 + m)))
                 } else {
@@ -465,12 +546,39 @@ fn standard_scenarios(p: &Parameters) -> Vec<(f64, VolMove, f64)> {
 
 fn scenario(inst: &[Instrument], m: f64, v: VolMove, weight: f64, span: Option<f64>) -> PmScenario {
     let positions: Vec<f64> = inst.iter().map(|x| x.pnl(m, v, span)).collect();
-    PmScenario { price_move: m, volatility: v, pnl: positions.iter().sum(), weight, positions }
+    let pnl: f64 = positions.iter().sum();
+    PmScenario { price_move: m, volatility: v, pnl, weight, counted_loss: (-pnl * weight).max(0.0), positions }
+}
+
+/// One scenario of Deribit's extended table (module docs): volatility up, futures clamped to
+/// ±price_range, the loss × extended_table_factor less the dampener (USD, over `index` for a
+/// coin-settled book).
+fn extended_scenario(inst: &[Instrument], m: f64, p: &Parameters, index: f64, coin: bool) -> PmScenario {
+    let positions: Vec<f64> = inst.iter().map(|x| x.pnl_clamped(m, VolMove::Up, None, Some(p.price_range))).collect();
+    let pnl: f64 = positions.iter().sum();
+    let dampener = if coin { p.extended_dampener / index } else { p.extended_dampener };
+    let counted_loss = (-pnl * p.extended_table_factor - dampener).max(0.0);
+    PmScenario { price_move: m, volatility: VolMove::Up, pnl, weight: p.extended_table_factor, counted_loss, positions }
+}
+
+/// The underlying's price (the first position's: an option's underlying, a future's mark) and
+/// whether the book settles in coin.
+fn index_of(s: &Scenario) -> (f64, bool) {
+    let Some(q) = s.positions.first() else { return (1.0, false) };
+    let price = q.option.as_ref().map_or(q.mark_price.unwrap_or(q.entry_price), |o| o.underlying_price);
+    let coin = match &q.option {
+        Some(o) => options::settlement(s, o) == Contract::Inverse,
+        None => s.contract_of(q) == Contract::Inverse,
+    };
+    (price, coin)
 }
 
 /// Worst weighted loss, its scenario, the contingencies, IM and MM of `inst`.
 struct Margin {
     scenarios: Vec<PmScenario>,
+    extended: Vec<PmScenario>,
+    /// The worst scenario's table (`standard`, `extended`) and index there.
+    worst_table: &'static str,
     worst: usize,
     worst_loss: f64,
     option_c: f64,
@@ -483,13 +591,25 @@ fn margin(s: &Scenario, p: &Parameters, inst: &[Instrument]) -> Margin {
     let span = (p.model == PmModel::Span).then_some(p.volatility_scan_range);
     let scenarios: Vec<PmScenario> =
         standard_scenarios(p).into_iter().map(|(m, v, w)| scenario(inst, m, v, w, span)).collect();
-    let loss = |x: &PmScenario| (-x.pnl * x.weight).max(0.0);
-    let worst = (0..scenarios.len()).max_by(|&a, &b| loss(&scenarios[a]).total_cmp(&loss(&scenarios[b]))).unwrap_or(0);
-    let worst_loss = scenarios.get(worst).map_or(0.0, loss);
+    let extended: Vec<PmScenario> = if p.model == PmModel::Deribit {
+        let (index, coin) = index_of(s);
+        p.extended_moves.iter().map(|&x| extended_scenario(inst, x, p, index, coin)).collect()
+    } else {
+        Vec::new()
+    };
+    let worst_of = |t: &[PmScenario]| (0..t.len()).max_by(|&a, &b| t[a].counted_loss.total_cmp(&t[b].counted_loss));
+    let worst = worst_of(&scenarios).unwrap_or(0);
+    let mut worst_loss = scenarios.get(worst).map_or(0.0, |x| x.counted_loss);
+    let (mut worst_table, mut worst) = ("standard", worst);
+    if let Some(k) = worst_of(&extended) {
+        if extended[k].counted_loss > worst_loss {
+            (worst_table, worst, worst_loss) = ("extended", k, extended[k].counted_loss);
+        }
+    }
     let (option_c, futures_c) = if p.model == PmModel::Deribit { contingencies(s, p) } else { (0.0, 0.0) };
     let im = worst_loss + option_c + futures_c;
     let mm = if p.model == PmModel::Deribit { p.mm_factor * im } else { im };
-    Margin { scenarios, worst, worst_loss, option_c, futures_c, im, mm }
+    Margin { scenarios, extended, worst_table, worst, worst_loss, option_c, futures_c, im, mm }
 }
 
 /// Deribit's older contingencies [DRB-PM-old]: `option_contingency` per net short option per
@@ -595,11 +715,6 @@ pub fn portfolio_margin(s: &Scenario) -> Result<PortfolioReport, InputErrors> {
     }
     let (inst, shocks) = instruments(s, &p)?;
     let m = margin(s, &p, &inst);
-    let extended = if p.model == PmModel::Deribit {
-        p.extended_moves.iter().map(|&x| PmScenario { weight: 0.0, ..scenario(&inst, x, VolMove::Up, 0.0, None) }).collect()
-    } else {
-        Vec::new()
-    };
     let eq = equity(s) + option_value(&inst);
     let liquidation = liquidation(s, &p);
     let standard = StandardMargin {
@@ -622,7 +737,8 @@ pub fn portfolio_margin(s: &Scenario) -> Result<PortfolioReport, InputErrors> {
         maintenance_margin: m.mm,
         margin_ratio: (eq > 0.0).then(|| m.mm / eq),
         scenarios: m.scenarios,
-        extended,
+        extended: m.extended,
+        worst_table: m.worst_table.to_string(),
         options: shocks,
         liquidation,
         standard,
@@ -895,6 +1011,58 @@ mod tests {
             }
         }
         assert_eq!(r.scenarios.len(), 27, "9 buckets × up/same/down");
+    }
+
+    /// Deribit's `private/pme/simulate` example (BTC, 2024-06-17) [DRB-API-PME], the extended
+    /// table: BTC-PERPETUAL (long) `extended` = [−0.05991206933333334 ×2,
+    /// 0.04338460193103449 ×6] (its standard −16 % and +16 % values), BTC-28JUN24 (short)
+    /// [0.0002261969523809524 ×2, −0.0001637977931034483 ×6]; the aggregated extended vector
+    /// is all 0 (the −66 % loss 0.05991206933333334 − 0.0002261969523809524 = 0.05968587238
+    /// BTC ≈ 3,919 USD at 65,666 is below the 100,000 USD dampener) and the margin's
+    /// `worst_case` is 0.05968587238095239 from the standard table. Sizes from the standard
+    /// vectors: an inverse future's coin P&L at move m is (N/P)·m/(1+m), so N/P = v(−16 %) ×
+    /// 0.84 / 0.16 for each.
+    #[test]
+    fn deribit_api_extended_table_and_worst_case() {
+        let perp = 0.059_912_069_333_333_34 * 0.84 / 0.16;
+        let fut = 0.000_226_196_952_380_952_4 * 0.84 / 0.16;
+        let s = parse(serde_json::json!({"venue": "deribit", "margin_mode": "portfolio", "wallet_balance": 1,
+            "positions": [
+                {"symbol": "BTC-PERPETUAL", "side": "long", "size": perp * 65_910.57, "entry_price": 65_910.57},
+                {"symbol": "BTC-28JUN24", "side": "short", "size": fut * 67_371.75, "entry_price": 67_371.75}]}));
+        let r = portfolio_margin(&s).unwrap();
+        let published_perp = [-0.059_912_069_333_333_34, -0.059_912_069_333_333_34, 0.043_384_601_931_034_49, 0.043_384_601_931_034_49,
+            0.043_384_601_931_034_49, 0.043_384_601_931_034_49, 0.043_384_601_931_034_49, 0.043_384_601_931_034_49];
+        let published_fut = [0.000_226_196_952_380_952_4, 0.000_226_196_952_380_952_4, -0.000_163_797_793_103_448_3, -0.000_163_797_793_103_448_3,
+            -0.000_163_797_793_103_448_3, -0.000_163_797_793_103_448_3, -0.000_163_797_793_103_448_3, -0.000_163_797_793_103_448_3];
+        assert_eq!(r.extended.len(), 8);
+        for (k, e) in r.extended.iter().enumerate() {
+            assert!((e.positions[0] - published_perp[k]).abs() < 1e-15, "perp {k}: {} vs {}", e.positions[0], published_perp[k]);
+            assert!((e.positions[1] - published_fut[k]).abs() < 1e-15, "future {k}: {} vs {}", e.positions[1], published_fut[k]);
+            assert_eq!(e.counted_loss, 0.0, "the aggregated extended vector is 0");
+        }
+        assert_eq!(r.worst_table, "standard");
+        assert!((r.worst_loss - 0.059_685_872_380_952_39).abs() < 1e-15, "{}", r.worst_loss);
+        assert!(r.scenarios[r.worst_scenario].price_move < -0.159);
+    }
+
+    /// A far out-of-the-money short call is what the extended table is for [DRB-PM]: its
+    /// +500 % loss, less the dampener, sets the margin once it exceeds the standard table's.
+    #[test]
+    fn the_extended_table_counts_its_loss_less_the_dampener() {
+        let s = parse(serde_json::json!({"venue": "deribit", "margin_mode": "portfolio", "wallet_balance": 100,
+            "positions": [{"symbol": "BTC-X-300000-C", "contract": "option", "side": "short", "size": 100, "entry_price": 0.001,
+              "option": {"type": "call", "strike": 300000, "expiry_years": 0.25, "underlying_price": 60000, "volatility": 0.6, "settlement": "inverse"}}]}));
+        let r = portfolio_margin(&s).unwrap();
+        for e in &r.extended {
+            let want = (-e.pnl * r.parameters.extended_table_factor - 100_000.0 / 60_000.0).max(0.0);
+            assert!((e.counted_loss - want).abs() < 1e-12);
+        }
+        assert_eq!(r.worst_table, "extended");
+        let worst = &r.extended[r.worst_scenario];
+        assert_eq!(worst.price_move, 5.0);
+        assert!((r.worst_loss - worst.counted_loss).abs() < 1e-15);
+        assert!(r.initial_margin >= r.worst_loss);
     }
 
     /// McMillan's SPAN example [SPAN-McM]: S&P futures, price scan range $10,000 (20 points ×

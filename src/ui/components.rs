@@ -10,6 +10,7 @@ pub mod explained;
 pub mod field;
 pub mod lending_view;
 pub mod market_form;
+pub mod options_view;
 pub mod position_card;
 pub mod progress;
 pub mod results;

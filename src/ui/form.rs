@@ -355,8 +355,10 @@ impl FormState {
             }
         };
         // Isolated accounts do not use the wallet balance: its text is kept but not read.
-        let wallet = if self.margin_mode == MarginMode::Cross {
-            num("wallet_balance".into(), &self.wallet_balance, NumKind::Amount, true, "wallet balance (cross margin needs one)")
+        // Portfolio accounts share one wallet as cross accounts do; a collateral list replaces it.
+        let shared = matches!(self.margin_mode, MarginMode::Cross | MarginMode::Portfolio) && self.collateral.is_none();
+        let wallet = if shared {
+            num("wallet_balance".into(), &self.wallet_balance, NumKind::Amount, self.wallet_balances.is_none(), "wallet balance (cross margin needs one)")
         } else {
             None
         };
@@ -415,7 +417,7 @@ impl FormState {
             // Per-coin wallets stand in for the one wallet.
             (MarginMode::Cross, None) if self.wallet_balances.is_some() => None,
             // A cross wallet that did not parse: 0 keeps the engine from reporting it again.
-            (MarginMode::Cross, None) => Some(0.0),
+            (MarginMode::Cross | MarginMode::Portfolio, None) if self.collateral.is_none() => Some(0.0),
             (_, w) => w,
         };
         let s = Scenario {

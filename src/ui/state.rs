@@ -111,6 +111,17 @@ pub enum Action {
     SetTheme(ThemeChoice),
     /// An edit of the market assumptions.
     Market(MarketEdit),
+    /// Makes position `i` an option with this section (`None`: a future again). The futures
+    /// fields that mean nothing for an option (leverage, margin, tiers …) are cleared.
+    SetOption(usize, Option<Box<crate::engine::options::OptionSpec>>),
+    /// Adds an option position (symbol, side, size, premium, its section).
+    AddOption(Box<PosForm>),
+    /// The Scenario's multi-asset collateral (`None`: one wallet balance again).
+    SetCollateral(Option<Vec<crate::engine::collateral::CollateralAsset>>),
+    /// The Scenario's `now` (set when an expiry is typed as a date).
+    SetNow(Option<String>),
+    /// The portfolio-margin parameters.
+    SetPortfolioMargin(Option<crate::engine::portfolio::PortfolioMargin>),
 }
 
 impl AppState {
@@ -288,6 +299,28 @@ impl Reducible for AppState {
                 form_changed = false;
             }
             Action::Market(edit) => s.market_form.apply(edit),
+            Action::SetOption(i, o) if i < n => {
+                let p = &mut f.positions[i];
+                if o.is_some() {
+                    p.contract = None;
+                    for t in [&mut p.leverage, &mut p.margin, &mut p.mmr, &mut p.maint_amount, &mut p.max_leverage, &mut p.taker_fee] {
+                        t.clear();
+                    }
+                    p.tiers = None;
+                    p.funding_rate = None;
+                    p.venue_liquidation_price = None;
+                }
+                p.option = o.map(|b| *b);
+            }
+            Action::AddOption(p) => {
+                let mut p = *p;
+                p.id = f.next_id;
+                f.next_id += 1;
+                f.positions.push(p);
+            }
+            Action::SetCollateral(c) => f.collateral = c,
+            Action::SetPortfolioMargin(pm) => f.portfolio_margin = pm,
+            Action::SetNow(now) => f.now = now,
             // An index that no longer exists (a stale event): nothing to do.
             _ => return self,
         }

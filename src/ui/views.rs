@@ -46,6 +46,7 @@ pub const VIEWS: &[ViewSpec] = &[
     ViewSpec { id: "lending", title: "Lending", render: Some(lending) },
     ViewSpec { id: "auction", title: "Vault & auction", render: Some(auction) },
     ViewSpec { id: "gmx", title: "GMX", render: Some(gmx) },
+    ViewSpec { id: "options", title: "Options & margin", render: Some(options) },
     ViewSpec { id: "import", title: "Import from venue", render: Some(import) },
 ];
 
@@ -152,4 +153,13 @@ fn auction(c: &ViewCtx) -> Html {
 
 fn gmx(c: &ViewCtx) -> Html {
     html! { <crate::ui::components::lending_view::GmxPositions idp={c.idp.clone()} style={c.style.clone()} /> }
+}
+
+/// Option positions, payoff and Greeks, multi-asset collateral and portfolio margin: drawn from
+/// the form itself (an option book has no futures Report).
+fn options(c: &ViewCtx) -> Html {
+    html! {
+        <crate::ui::components::options_view::OptionsView idp={c.idp.clone()} form={c.state.form.clone()}
+            errors={Rc::new(c.state.errors.clone())} style={c.style.clone()} dispatch={c.dispatch.clone()} />
+    }
 }

@@ -9,6 +9,12 @@
 //! *i* therefore crosses maintenance exactly at the Report's `liquidation_price`; in cross mode
 //! the account crosses at the Report's `liquidation_move_down/up`.
 //!
+//! Option positions move with their underlying: each is valued at the moved
+//! `underlying_price` with the generalised Black-Scholes price, volatility and time to expiry
+//! held, and added to the account ([`crate::engine::options::book`]: equity + the options'
+//! value, maintenance + Deribit's standard option maintenance); with options the account's
+//! liquidation points are where the curve crosses its maintenance.
+//!
 //! Amounts are in each position's settlement asset; the account sums them as the Report does.
 //! PnL is not capped at liquidation: beyond a position's liquidation price the curve shows
 //! what the position would have lost had it stayed open (its `liquidated` flag is set).
@@ -16,7 +22,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::limits::{ceiling, per_position, MAX_STRESS_CELLS};
-use crate::engine::{evaluate, FieldError, InputErrors, MarginMode, Report, Scenario};
+use crate::engine::options::book::{resolved, Valued};
+use crate::engine::{FieldError, InputErrors, MarginMode, Scenario};
 
 /// One position under a move.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -83,15 +90,27 @@ pub fn shocked(s: &Scenario, symbol: Option<&str>, shift: impl Fn(&str) -> f64) 
     let mut out = s.clone();
     for p in &mut out.positions {
         if symbol.is_none_or(|sym| sym == p.symbol) {
-            let mark = p.mark_price.unwrap_or(p.entry_price);
-            p.mark_price = Some(mark * (1.0 + shift(&p.symbol)));
+            let k = 1.0 + shift(&p.symbol);
+            match p.option.as_mut() {
+                // An option moves with its underlying (its premium is the model's: see
+                // engine::options::book, whose `resolved` fixes the volatility first).
+                Some(o) => o.underlying_price *= k,
+                None => p.mark_price = Some(p.mark_price.unwrap_or(p.entry_price) * k),
+            }
         }
     }
     out
 }
 
-fn point(shift: f64, r: &Report) -> StressPoint {
-    let positions: Vec<PositionStress> = r
+/// The Report of a (shocked) Scenario, with its option positions valued at their moved
+/// underlying and added to the account ([`crate::engine::options::book`]).
+fn evaluate(s: &Scenario) -> Result<Valued, InputErrors> {
+    crate::engine::options::book::evaluate_book(s)
+}
+
+fn point(shift: f64, v: &Valued) -> StressPoint {
+    let r = &v.report;
+    let mut positions: Vec<PositionStress> = r
         .positions
         .iter()
         .map(|p| PositionStress {
@@ -102,6 +121,12 @@ fn point(shift: f64, r: &Report) -> StressPoint {
             liquidated: p.liquidatable_now,
         })
         .collect();
+    // Option rows back in the Scenario's order: price = the underlying's, equity = the
+    // position's value, never liquidated on its own (the account is).
+    for o in &v.options {
+        let row = PositionStress { price: o.underlying_price, pnl: o.pnl, equity: o.position_value, maintenance: o.maintenance, liquidated: false };
+        positions.insert(o.index.min(positions.len()), row);
+    }
     let fees: f64 = r.positions.iter().map(|p| p.closing_fee).sum();
     StressPoint {
         shift,
@@ -144,6 +169,7 @@ pub fn stress_points(s: &Scenario, symbol: Option<&str>, shifts: &[f64]) -> Resu
     if let Some(sym) = symbol {
         check_symbol(s, "symbol", sym)?;
     }
+    let s = &resolved(s)?;
     shifts
         .iter()
         .map(|&x| {
@@ -173,14 +199,29 @@ pub fn stress_curve(s: &Scenario, symbol: Option<&str>, range: f64, points: usiz
     per_position("points", "points", points as u64, s.positions.len())?;
     let shifts = crate::engine::analytics::linspace(-range, range, points);
     let pts = stress_points(s, symbol, &shifts)?;
-    let base = evaluate(s)?;
+    let base = evaluate(&resolved(s)?)?;
     let mut markers = Vec::new();
     let mut note = None;
-    if s.margin_mode == MarginMode::Cross && symbol.is_none() {
+    if !base.options.is_empty() {
+        // With options the account crosses its maintenance where the curve does: each sign
+        // change of equity − maintenance between two points, interpolated linearly.
+        for w in pts.windows(2) {
+            let (a, b) = (w[0].equity - w[0].maintenance, w[1].equity - w[1].maintenance);
+            if (a > 0.0) != (b > 0.0) {
+                let x = w[0].shift + (w[1].shift - w[0].shift) * a / (a - b);
+                markers.push(LiquidationMarker { position: None, symbol: String::new(), shift: x, price: None });
+            }
+        }
+        note = Some(
+            "options valued at the moved underlying with the generalised Black-Scholes price (volatility and time to expiry held), Deribit's standard option maintenance counted; the account's liquidation points are where the curve's equity crosses its maintenance".to_string(),
+        );
+    } else if s.margin_mode == MarginMode::Cross && symbol.is_none() {
+        let base = &base.report;
         for x in [base.account.liquidation_move_down, base.account.liquidation_move_up].into_iter().flatten() {
             markers.push(LiquidationMarker { position: None, symbol: String::new(), shift: x, price: None });
         }
     } else {
+        let base = &base.report;
         for (i, r) in base.positions.iter().enumerate() {
             if symbol.is_some_and(|sym| sym != r.symbol) {
                 continue;
@@ -239,12 +280,14 @@ pub struct StressSurface {
 /// Evaluates the Scenario with each symbol's mark moved by `shift(symbol)`, against the total
 /// unrealised PnL at mark `base_pnl`.
 fn outcome(s: &Scenario, base_pnl: f64, shift: impl Fn(&str) -> f64) -> Result<Outcome, InputErrors> {
-    let r = evaluate(&shocked(s, None, shift))?;
+    let r = evaluate(&shocked(s, None, shift))?.report;
+    // The Report lists the futures only: its k-th row is the Scenario's k-th non-option position.
+    let futures: Vec<usize> = s.positions.iter().enumerate().filter(|(_, p)| p.option.is_none()).map(|(i, _)| i).collect();
     Ok(Outcome {
         pnl_change: r.account.unrealized_pnl - base_pnl,
         equity: r.account.equity,
         margin_ratio: r.account.margin_ratio,
-        liquidated_positions: r.positions.iter().enumerate().filter(|(_, p)| p.liquidatable_now).map(|(i, _)| i).collect(),
+        liquidated_positions: r.positions.iter().enumerate().filter(|(_, p)| p.liquidatable_now).map(|(k, _)| futures.get(k).copied().unwrap_or(k)).collect(),
     })
 }
 
@@ -259,7 +302,8 @@ pub fn stress_surface(s: &Scenario, x: &str, y: &str, moves: &[f64]) -> Result<S
     if x == y {
         return Err(FieldError::new("y", "must differ from `x`").into());
     }
-    let base_pnl = evaluate(s)?.account.unrealized_pnl;
+    let s = &resolved(s)?;
+    let base_pnl = evaluate(s)?.report.account.unrealized_pnl;
     let mut cells = Vec::with_capacity(moves.len());
     let (mut worst, mut wx, mut wy) = (0.0_f64, 0.0, 0.0);
     for &my in moves {
@@ -369,7 +413,8 @@ pub fn scenario_grid(
         MAX_STRESS_CELLS,
         "lower `steps` or use fewer positions",
     )?;
-    let base_pnl = evaluate(s)?.account.unrealized_pnl;
+    let s = &resolved(s)?;
+    let base_pnl = evaluate(s)?.report.account.unrealized_pnl;
     let buckets = crate::engine::analytics::linspace(-range, range, steps);
     let mut rows: Vec<(String, f64, f64, bool)> =
         buckets.iter().map(|&x| (format!("price {:+.1} %", x * 100.0), x, 1.0, true)).collect();

@@ -36,6 +36,7 @@
 //! delta"; [TSLAB] doc.tslab.pro "Deribit Margin Requirements Calculation"; [AEVO]
 //! api-docs.aevo.xyz "Standard Margin".
 
+pub mod book;
 pub mod bsm;
 
 use serde::{Deserialize, Serialize};

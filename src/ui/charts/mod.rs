@@ -20,6 +20,7 @@ pub mod grid;
 pub mod lending;
 pub mod liqmap;
 pub mod market;
+pub mod payoff;
 pub mod probability;
 pub mod stress;
 
