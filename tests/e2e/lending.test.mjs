@@ -63,6 +63,13 @@ test('lending account: Aave health factor, liquidation price, chart and comparis
       await page.locator('input[id$="loop-leverage"]').fill('3');
       await loop.waitFor({ timeout: 30000 });
       await ctx.screenshot(page, `lending-loop-${width}`);
+      // The engine's own check lands under the field it names: 0.99 × 1.05 = 1.0395 > 1, which
+      // Aave's PoolConfigurator rejects (threshold × bonus ≤ 100 %).
+      await page.locator('input[id$="lend-s0-lt"]').fill('99');
+      await page.waitForFunction(() => document.querySelector('[id$="lend-s0-lt-msg"]')?.textContent.includes('threshold × (1 + bonus) = 1.0395 exceeds 1'));
+      await page.locator('input[id$="lend-s0-lt"]').fill('82.5');
+      await page.waitForFunction(() => document.querySelector('[data-testid=health-factor]')?.textContent.includes('0.9625'));
+      assert.equal(await page.locator('[id$="lend-s0-lt-msg"]').textContent(), '');
     }
     // Editing the price: at 2,000 the account is healthy (HF 1.375).
     const price = page.locator('input[id$="lend-s0-price"]');
@@ -97,6 +104,12 @@ test('Maker vault and auction: the path clears at 37 s, three curves compared', 
     assert.ok((await drawn(page, '.outputs')) > 500, 'auction chart drawn');
     await noHorizontalScroll(page);
     await ctx.screenshot(page, `auction-${width}`);
+    if (width === 1280) {
+      // At 6 the vault is safe (40 × 6 / 2 = 120 ≥ 100): nothing to auction, said under the price
+      // with the liquidation price 100 × 2 / 40 = 5.
+      await page.locator('input[id$="vault-price"]').fill('6');
+      await page.waitForFunction(() => /not-unsafe.*liquidation price 5/.test(document.querySelector('[id$="vault-price-msg"]')?.textContent ?? ''));
+    }
     assert.deepEqual(errors, []);
   }
 });

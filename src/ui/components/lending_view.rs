@@ -90,6 +90,55 @@ fn usd(x: f64) -> String {
     }
 }
 
+/// The engine's problem in the worker's answer (its first line, `path: message`) as the key of
+/// the form field `key_of` says the path names, with the message: shown under that field.
+fn engine_field_error<T>(data: Option<&Result<T, String>>, key_of: impl Fn(&str) -> Option<String>) -> Option<(String, String)> {
+    let line = data?.as_ref().err()?.lines().next()?;
+    let (path, msg) = line.split_once(": ")?;
+    Some((key_of(path)?, msg.to_string()))
+}
+
+/// `prefix` + `N].field` → (N, field): `indexed("lending.supplies[0].ltv", "lending.supplies[")`.
+fn indexed<'a>(path: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
+    let (i, field) = path.strip_prefix(prefix)?.split_once("].")?;
+    Some((i.parse().ok()?, field))
+}
+
+/// The lending form's key of a Scenario path (`lending.supplies[0].liquidation_threshold` → `s0-lt`).
+fn lending_key(path: &str) -> Option<String> {
+    if let Some((i, f)) = indexed(path, "lending.supplies[") {
+        let k = match f {
+            "amount" | "price" | "ltv" => f,
+            "liquidation_threshold" => "lt",
+            "liquidation_bonus" => "bonus",
+            _ => return None,
+        };
+        return Some(format!("s{i}-{k}"));
+    }
+    if let Some((i, f)) = indexed(path, "lending.borrows[") {
+        return matches!(f, "amount" | "price").then(|| format!("b{i}-{f}"));
+    }
+    (path == "lending.lltv").then(|| "lltv".to_string())
+}
+
+/// The vault form's key of a Scenario path (`vault.mat` → `mat`, `auction.calc.stairstep.cut` →
+/// `cut`, `auction.buyers.depth.notional_per_pct` → `depth`).
+fn vault_key(path: &str) -> Option<String> {
+    let k = match path {
+        "auction.buyers.depth.notional_per_pct" => "depth",
+        "auction.buyers.min_discount" => "min_discount",
+        p if p.starts_with("auction.calc.") => p.rsplit('.').next()?,
+        p => p.strip_prefix("vault.").or_else(|| p.strip_prefix("auction."))?,
+    };
+    Some(k.to_string())
+}
+
+/// The GMX form's key of a Scenario path (`positions[1].collateral_amount` → `p1-collateral_amount`).
+fn gmx_key(path: &str) -> Option<String> {
+    let (i, f) = indexed(path, "positions[")?;
+    Some(format!("p{i}-{f}"))
+}
+
 fn pending_note(pending: bool) -> Html {
     if pending {
         html! { <p class="hint" aria-live="polite">{ "computing…" }</p> }
@@ -308,7 +357,10 @@ pub fn lending_account(p: &ViewProps) -> Html {
             form.set(f);
         }
     };
-    let err_of = |key: &str| field_errors.iter().find(|(k, _)| k == key).map(|(_, m)| AttrValue::from(m.clone()));
+    let engine_err = engine_field_error(work.data.as_deref(), lending_key);
+    let err_of = |key: &str| {
+        field_errors.iter().chain(engine_err.iter()).find(|(k, _)| k == key).map(|(_, m)| AttrValue::from(m.clone()))
+    };
     let id = |k: &str| format!("{}-lend-{k}", p.idp);
     let f = &*form;
     let supply_rows = f.supplies.iter().enumerate().map(|(i, r)| {
@@ -696,6 +748,7 @@ pub fn vault_auction(p: &ViewProps) -> Html {
         Err(e) => (None, None, e.clone()),
     };
     let work = use_work::<AuctionReport>(task, scenario);
+    let engine_err = engine_field_error(work.data.as_deref(), vault_key);
     let id = |k: &str| format!("{}-vault-{k}", p.idp);
     let f = &*form;
     let relevant = |k: &str| match k {
@@ -706,7 +759,7 @@ pub fn vault_auction(p: &ViewProps) -> Html {
     };
     let fields = f.fields.iter().enumerate().filter(|(_, fld)| relevant(fld.0)).map(|(i, (k, label, hint, t))| {
         let form = form.clone();
-        let err = field_errors.iter().find(|(e, _)| e == k).map(|(_, m)| AttrValue::from(m.clone()));
+        let err = field_errors.iter().chain(engine_err.iter()).find(|(e, _)| e == k).map(|(_, m)| AttrValue::from(m.clone()));
         html! { <NumField id={id(k)} label={*label} hint={*hint} value={t.text.clone()} error={err}
             oninput={Callback::from(move |v: String| {
                 let mut f = (*form).clone();
@@ -927,6 +980,7 @@ pub fn gmx_positions(p: &ViewProps) -> Html {
         Err(e) => (None, None, e.clone()),
     };
     let work = use_work::<crate::engine::gmx::GmxReport>(task, scenario);
+    let engine_err = engine_field_error(work.data.as_deref(), gmx_key);
     let id = |k: &str| format!("{}-gmx-{k}", p.idp);
     let f = &*form;
     let set = {
@@ -960,7 +1014,7 @@ pub fn gmx_positions(p: &ViewProps) -> Html {
         let nums = r.nums.iter().enumerate().map(|(j, (k, label, hint, t))| {
             let form = form.clone();
             let key = format!("p{i}-{k}");
-            let err = field_errors.iter().find(|(e, _)| *e == key).map(|(_, m)| AttrValue::from(m.clone()));
+            let err = field_errors.iter().chain(engine_err.iter()).find(|(e, _)| *e == key).map(|(_, m)| AttrValue::from(m.clone()));
             html! { <NumField id={id(&key)} label={*label} hint={*hint} value={t.text.clone()} error={err} path={format!("positions[{i}].{k}")}
                 oninput={Callback::from(move |v: String| { let mut f = (*form).clone(); f.rows[i].nums[j].3.text = v; form.set(f); })} /> }
         });
