@@ -98,6 +98,10 @@ pub enum Task {
     /// [`OptionsData`]: option Greeks, the payoff curve, the collateral report and the
     /// portfolio-margin grid with the standard margin beside it (the options view).
     Options,
+    /// `Vec<Vec<String>>`: per position, the likely causes of the difference between the
+    /// venue's reported liquidation price and leverlab's (`engine::import::explain_difference`),
+    /// so the venue-import parsing stays out of the calculator's module.
+    Explain,
 }
 
 /// The compute entry's analyses (with the settings the page chooses; every other setting is
@@ -139,12 +143,12 @@ pub fn analyses(task: &Task) -> Vec<Analysis> {
             Analysis::CompareLending(st::CompareLending { lltv: *lltv, mat: *mat, chop: *chop }),
         ],
         Task::Auction => vec![Analysis::Auction(st::Auction::default())],
-        Task::Gmx => Vec::new(),
         Task::Options => vec![
             Analysis::Greeks(st::Greeks::default()),
             Analysis::Payoff(st::Payoff { range: Some(PAYOFF_RANGE), points: Some(PAYOFF_POINTS) }),
             Analysis::Collateral(st::Collateral { points: Some(2) }),
         ],
+        Task::Gmx | Task::Explain => Vec::new(),
         Task::Loop { leverage, swap_cost } => {
             vec![Analysis::Loop(st::Loop { leverage: Some(*leverage), swap_cost: Some(*swap_cost), ..Default::default() })]
         }
@@ -378,6 +382,7 @@ pub fn prepare(task: &Task, s: &Scenario, entries: &[Entry], ms: &[f64]) -> Resu
             let (portfolio, unimmr, portfolio_as_if) = portfolio_of(s);
             json(&OptionsData { greeks: Ok(g.options), payoff, collateral, portfolio, unimmr, portfolio_as_if })
         }
+        Task::Explain => json(&explain(s)?),
     })
 }
 
@@ -425,6 +430,39 @@ fn portfolio_of(s: &Scenario) -> (Result<crate::engine::portfolio::PortfolioRepo
         Ok(_) => (Err("portfolio: unexpected result".into()), None, as_if),
         Err(e) => (Err(e), None, as_if),
     }
+}
+
+/// Per position, the texts of the likely causes of the venue's and leverlab's liquidation
+/// prices differing ([`crate::engine::import::explain_difference`]).
+///
+/// # Errors
+/// The Scenario's problems (the first, with its path).
+pub fn explain(s: &Scenario) -> Result<Vec<Vec<String>>, String> {
+    let r = engine::evaluate(s).map_err(|e| first_error(&e))?;
+    Ok(s.positions
+        .iter()
+        .zip(&r.positions)
+        .map(|(q, rp)| {
+            let source = r.model_of(rp).map(|m| m.source.as_str()).unwrap_or("");
+            crate::engine::import::explain_difference(s, q, rp, source, false).into_iter().map(|c| c.text).collect()
+        })
+        .collect())
+}
+
+/// The page's venue import, run in the worker (`importForPage` of the worker module): the
+/// venue responses `texts` (a JSON list of texts) read by [`crate::engine::import::import`]
+/// with `venue` (empty: recognise it), answered like a [`Job`] (`{"ok": Imported}` or
+/// `{"error": "path: problem; …"}`), so the importer is not part of the calculator's module.
+pub fn import_answer(texts: &str, venue: &str) -> String {
+    use crate::engine::import::{import, ImportOptions};
+    let r = serde_json::from_str::<Vec<String>>(texts).map_err(|e| format!("responses: {e}")).and_then(|list| {
+        let list: Vec<&str> = list.iter().map(String::as_str).collect();
+        let venue = (!venue.is_empty()).then_some(venue);
+        import(&list, ImportOptions { venue, mode: None })
+            .map_err(|e| e.0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"))
+            .map(|i| serde_json::to_value(i).unwrap_or_default())
+    });
+    reply(r, &[], &[])
 }
 
 fn result_json(r: Result<serde_json::Value, String>) -> serde_json::Value {
@@ -872,5 +910,30 @@ mod tests {
         assert!(e.contains("positions[0].size"), "{e}");
         let e = read_answer::<crate::engine::analytics::stress::ScenarioGrid>(r#"{"error":"x: bad"}"#).unwrap_err();
         assert_eq!(e, "x: bad");
+    }
+
+    #[test]
+    fn the_page_import_and_its_explanations_answer_from_the_worker() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/import/");
+        let text = std::fs::read_to_string(format!("{dir}binance-usdm-positionRisk-v2.json")).unwrap();
+        let texts = serde_json::to_string(&[text.clone()]).unwrap();
+        let direct = crate::engine::import::import(&[text.as_str()], Default::default()).unwrap();
+        let v: serde_json::Value = read_answer(&import_answer(&texts, "")).unwrap();
+        assert_eq!(v, serde_json::to_value(&direct).unwrap());
+        // The causes are the importer's own, per position.
+        let causes = explain(&direct.scenario).unwrap();
+        assert_eq!(causes.len(), direct.scenario.positions.len());
+        let r = engine::evaluate(&direct.scenario).unwrap();
+        let src = r.model_of(&r.positions[0]).map(|m| m.source.as_str()).unwrap_or("");
+        let first: Vec<String> = crate::engine::import::explain_difference(&direct.scenario, &direct.scenario.positions[0], &r.positions[0], src, false)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(causes[0], first);
+        // Problems name the response, and a venue the importer does not know is refused.
+        let e = read_answer::<serde_json::Value>(&import_answer(r#"["not json"]"#, "")).unwrap_err();
+        assert!(e.contains("responses[0]"), "{e}");
+        let e = read_answer::<serde_json::Value>(&import_answer(&texts, "binanse-usdm")).unwrap_err();
+        assert!(e.contains("venue"), "{e}");
     }
 }

@@ -1,10 +1,11 @@
 // leverlab's worker: runs the second wasm module (worker.js / worker_bg.wasm) for the page.
-// Messages in: {id, task, scenario} (task and scenario as JSON text) or {cancel: id}.
+// Messages in: {id, task, scenario} (task and scenario as JSON text), {id, import: texts JSON,
+// venue} (the page's venue import, answered at once) or {cancel: id}.
 // Messages out: {id, progress: 0..1}, {id, answer} (JSON text: {"ok": …} or {"error": …}),
 // {id, cancelled: true}. Every open job gets a slice of about SLICE_MS in turn (so a short
 // task is answered at once even while a long Monte Carlo runs); between rounds the worker
 // yields, so a cancel (or a newer request that replaces an older one) is seen at once.
-import init, { WorkJob } from './worker.js';
+import init, { WorkJob, importForPage } from './worker.js';
 
 const SLICE_MS = 25;
 const ready = init({ module_or_path: new URL('worker_bg.wasm', import.meta.url) });
@@ -40,6 +41,10 @@ async function pump() {
   while (queue.length || open.length) {
     for (const m of queue.splice(0)) {
       if (cancelled.delete(m.id)) { postMessage({ id: m.id, cancelled: true }); continue; }
+      if (m.import !== undefined) {
+        try { postMessage({ id: m.id, answer: importForPage(m.import, m.venue ?? '') }); } catch (err) { fail(m.id, err); }
+        continue;
+      }
       try {
         open.push({ id: m.id, job: new WorkJob(m.task, m.scenario) });
       } catch (err) {

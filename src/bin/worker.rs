@@ -37,9 +37,17 @@ mod wasm {
         }
     }
 
+    /// The page's venue import (`importForPage(textsJson, venue)`): the answer's JSON, as a
+    /// job's ([`leverlab::work::import_answer`]).
+    #[wasm_bindgen(js_name = importForPage)]
+    pub fn import_for_page(texts: &str, venue: &str) -> String {
+        leverlab::work::import_answer(texts, venue)
+    }
+
     pub fn keep() {
         leverlab::js::keep();
         std::hint::black_box(WorkJob::new as *const ());
+        std::hint::black_box(import_for_page as *const ());
     }
 }
 

@@ -109,15 +109,26 @@ pub fn prefetch() {
 /// Sends `task` over `scenario`; `cb` hears its progress and answer. Returns the request id.
 pub fn request(task: &Task, scenario: &Scenario, cb: Callback<Msg>) -> Option<u64> {
     let task = serde_json::to_string(task).ok()?;
-    let scenario = codec::to_json(scenario);
+    send(&[("task", &task), ("scenario", &codec::to_json(scenario))], cb)
+}
+
+/// Sends the page's venue import (the responses' texts, the venue or "") to the worker, which
+/// answers with `crate::work::import_answer`'s JSON: the importer stays out of this module.
+pub fn request_import(texts: &[String], venue: &str, cb: Callback<Msg>) -> Option<u64> {
+    let texts = serde_json::to_string(texts).ok()?;
+    send(&[("import", &texts), ("venue", venue)], cb)
+}
+
+fn send(fields: &[(&str, &str)], cb: Callback<Msg>) -> Option<u64> {
     let sent = with_client(|c| {
         let id = c.next;
         c.next += 1;
         let msg = js_sys::Object::new();
         let set = |k: &str, v: JsValue| js_sys::Reflect::set(&msg, &JsValue::from_str(k), &v);
         let _ = set("id", JsValue::from_f64(id as f64));
-        let _ = set("task", JsValue::from_str(&task));
-        let _ = set("scenario", JsValue::from_str(&scenario));
+        for (k, v) in fields {
+            let _ = set(k, JsValue::from_str(v));
+        }
         c.waiting.insert(id, cb.clone());
         c.worker.post_message(&msg).map(|_| id).map_err(|_| c.waiting.remove(&id))
     });

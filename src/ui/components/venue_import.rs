@@ -12,8 +12,12 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::engine::import::{explain_difference, import, ImportOptions, Imported, VENUE_NAMES};
+use serde::Deserialize;
+
+use crate::engine::import::{AGREES, VENUE_NAMES};
 use crate::engine::{Report, Scenario};
+use crate::ui::worker::{request_import, use_work, Msg};
+use crate::work::{read_answer, Task};
 use crate::ui::format::{pct, price};
 use crate::ui::state::{Action, AppState, Source};
 
@@ -23,11 +27,33 @@ pub struct VenueImportProps {
     pub dispatch: UseReducerDispatcher<AppState>,
 }
 
+/// One response as the worker's importer recognised it (`engine::import::Recognised`).
+#[derive(Deserialize, Clone, PartialEq)]
+struct Recognised {
+    input: usize,
+    venue: String,
+    endpoint: String,
+    positions: usize,
+    flat_rows: usize,
+}
+
+/// The worker's import (`engine::import::Imported`); the Scenario is read by the page's own
+/// strict reader, so the importer's types are not part of this module.
+#[derive(Deserialize, Clone, PartialEq)]
+struct Imported {
+    scenario: serde_json::Value,
+    recognised: Vec<Recognised>,
+    assumptions: Vec<String>,
+    notes: Vec<String>,
+}
+
 /// What the dialog shows after reading: the import, or the problems.
 #[derive(Clone, PartialEq)]
 enum Outcome {
     None,
-    Read(Rc<Imported>),
+    /// Sent to the worker, not answered yet.
+    Reading,
+    Read(Rc<(Scenario, Imported)>),
     Failed(Vec<String>),
 }
 
@@ -75,16 +101,25 @@ pub fn venue_import(p: &VenueImportProps) -> Html {
         let venue = venue.clone();
         let outcome = outcome.clone();
         Callback::from(move |_: MouseEvent| {
-            let list: Vec<&str> = texts.iter().map(String::as_str).filter(|t| !t.trim().is_empty()).collect();
+            let list: Vec<String> = texts.iter().filter(|t| !t.trim().is_empty()).cloned().collect();
             if list.is_empty() {
                 outcome.set(Outcome::Failed(vec!["Paste a venue's JSON response (or pick its file) first.".into()]));
                 return;
             }
-            let v = (!venue.is_empty()).then(|| venue.as_str());
-            outcome.set(match import(&list, ImportOptions { venue: v, mode: None }) {
-                Ok(i) => Outcome::Read(Rc::new(i)),
-                Err(e) => Outcome::Failed(e.0.iter().map(|f| f.to_string()).collect()),
+            outcome.set(Outcome::Reading);
+            let answered = outcome.clone();
+            let cb = Callback::from(move |m: Msg| {
+                if let Msg::Answer(a) = m {
+                    answered.set(match read_answer::<Imported>(&a) {
+                        Ok(i) => match crate::engine::scenario::scenario_from_value(&i.scenario) {
+                            Ok(s) => Outcome::Read(Rc::new((s, i))),
+                            Err(e) => Outcome::Failed(e.0.iter().map(|f| f.to_string()).collect()),
+                        },
+                        Err(e) => Outcome::Failed(e.lines().map(str::to_string).collect()),
+                    });
+                }
             });
+            request_import(&list, &venue, cb);
         })
     };
     let load = {
@@ -94,7 +129,7 @@ pub fn venue_import(p: &VenueImportProps) -> Html {
         let texts = texts.clone();
         Callback::from(move |_: MouseEvent| {
             if let Outcome::Read(i) = &*outcome {
-                d.dispatch(Action::Load(Box::new(i.scenario.clone()), Source::File));
+                d.dispatch(Action::Load(Box::new(i.0.clone()), Source::File));
                 // The pasted text is dropped as soon as its Scenario is loaded.
                 texts.set(vec![String::new()]);
                 outcome.set(Outcome::None);
@@ -185,6 +220,7 @@ pub fn venue_import(p: &VenueImportProps) -> Html {
 
     let body = match &*outcome {
         Outcome::None => html! {},
+        Outcome::Reading => html! { <p class="hint" role="status">{ "Reading…" }</p> },
         Outcome::Failed(lines) => html! {
             <div class="vi-result warn" role="alert">
                 <p><strong>{ "Not imported:" }</strong></p>
@@ -232,8 +268,8 @@ pub fn venue_import(p: &VenueImportProps) -> Html {
 }
 
 /// What the import recognised, assumed and left out.
-fn recognised_html(i: &Imported) -> Html {
-    let s = &i.scenario;
+fn recognised_html(read: &(Scenario, Imported)) -> Html {
+    let (s, i) = read;
     html! {
         <div class="vi-result">
             <p><strong>{ format!("Recognised {} position{} — {} {} margin.", s.positions.len(), if s.positions.len() == 1 { "" } else { "s" }, s.venue, match s.margin_mode { crate::engine::MarginMode::Cross => "cross", crate::engine::MarginMode::Isolated => "isolated", crate::engine::MarginMode::Portfolio => "portfolio" }) }</strong></p>
@@ -272,16 +308,27 @@ pub struct VenueCompareProps {
 pub fn venue_compare(p: &VenueCompareProps) -> Html {
     let s = &p.scenario;
     let r = &p.report;
-    if s.positions.len() != r.positions.len() || !s.positions.iter().any(|q| q.venue_liquidation_price.is_some() || q.note.is_some()) {
+    let shown = s.positions.len() == r.positions.len() && s.positions.iter().any(|q| q.venue_liquidation_price.is_some() || q.note.is_some());
+    // The causes come from the worker (the importer's explanations are not in this module).
+    let explained = use_work::<Vec<Vec<String>>>(shown.then_some(Task::Explain), shown.then(|| s.clone()));
+    if !shown {
         return html! {};
     }
     let rows = s.positions.iter().zip(&r.positions).enumerate().map(|(i, (q, rp))| {
-        let source = r.model_of(rp).map(|m| m.source.as_str()).unwrap_or("");
-        let causes = explain_difference(s, q, rp, source, false);
+        let causes: &[String] = match explained.data.as_deref() {
+            Some(Ok(c)) => c.get(i).map(Vec::as_slice).unwrap_or(&[]),
+            _ => &[],
+        };
         let diff = rp.liquidation_price_difference.map(|d| format!("{:+.2} %", d * 100.0)).unwrap_or_else(|| "—".into());
-        let why = if causes.is_empty() { "—".to_string() } else { causes.iter().map(|c| c.text.clone()).collect::<Vec<_>>().join("; ") };
+        let why = if explained.data.is_none() {
+            "…".to_string()
+        } else if causes.is_empty() {
+            "—".to_string()
+        } else {
+            causes.join("; ")
+        };
         let level = match rp.liquidation_price_difference {
-            Some(d) if d.abs() <= crate::engine::import::AGREES => "ok",
+            Some(d) if d.abs() <= AGREES => "ok",
             Some(_) => "warn",
             None => "",
         };
@@ -320,7 +367,7 @@ pub fn venue_compare(p: &VenueCompareProps) -> Html {
                     <ul>{ for notes.iter().map(|(i, n)| html! { <li>{ format!("#{}: {n}", i + 1) }</li> }) }</ul>
                 </details>
             }
-            <p class="hint">{ format!("Difference = (leverlab − venue) ÷ venue; within {} counts as agreement.", pct(crate::engine::import::AGREES)) }</p>
+            <p class="hint">{ format!("Difference = (leverlab − venue) ÷ venue; within {} counts as agreement.", pct(AGREES)) }</p>
         </section>
     }
 }
