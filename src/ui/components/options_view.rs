@@ -85,8 +85,9 @@ impl OptionTexts {
                 (None, None) => String::new(),
             },
             underlying: t(o.underlying_price),
-            volatility: o.volatility.map(|v| t(v * 100.0)).unwrap_or_default(),
-            rate: o.rate.map(|v| t(v * 100.0)).unwrap_or_default(),
+            // In percent, without the float noise of × 100 (0.55 → 55, not 55.00000000000001).
+            volatility: o.volatility.map(|v| t((v * 1e11).round() / 1e9)).unwrap_or_default(),
+            rate: o.rate.map(|v| t((v * 1e11).round() / 1e9)).unwrap_or_default(),
         }
     }
 
@@ -522,7 +523,7 @@ pub fn options_view(p: &OptionsViewProps) -> Html {
         }
     };
 
-    html! { <>
+    html! { <div class="outputs wide options-grid">
         <div class="inputs">
             { editor }
             <CollateralEditor idp={p.idp.clone()} list={p.form.collateral.clone()} errors={p.errors.clone()} dispatch={p.dispatch.clone()} />
@@ -534,7 +535,7 @@ pub fn options_view(p: &OptionsViewProps) -> Html {
             }
             { portfolio_card(&p.idp, data.and_then(|r| r.as_ref().ok()), &p.form, &p.errors, &p.dispatch) }
         </div>
-    </> }
+    </div> }
 }
 
 fn collateral_results(idp: &str, c: &Result<crate::engine::collateral::CollateralReport, String>) -> Html {
@@ -700,6 +701,7 @@ fn portfolio_card(idp: &str, d: Option<&OptionsData>, form: &FormState, errors: 
                 if !r.options.is_empty() {
                     <p class="hint">{ format!("Shocked volatilities: {}.", r.options.iter().map(|o| format!("#{} {:.1} % → up {:.1} %, down {:.1} % ({:.0} days)", o.index + 1, o.volatility * 100.0, o.vol_up * 100.0, o.vol_down * 100.0, o.days_to_expiry)).collect::<Vec<_>>().join("; ")) }</p>
                 }
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Standard vs portfolio margin (scrolls sideways)">
                 <table class="pm-compare">
                     <caption>{ format!("Standard vs portfolio margin, {}", r.settlement) }</caption>
                     <thead><tr><th scope="col">{ "" }</th><th scope="col">{ "Standard" }</th><th scope="col">{ "Portfolio" }</th></tr></thead>
@@ -711,6 +713,7 @@ fn portfolio_card(idp: &str, d: Option<&OptionsData>, form: &FormState, errors: 
                         <tr><th scope="row">{ "Equity" }</th><td colspan="2">{ sig(r.equity) }</td></tr>
                     </tbody>
                 </table>
+                </div>
                 <p class="hint">{ r.parameters.source.clone() }</p>
             </> }
         }
