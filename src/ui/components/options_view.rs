@@ -356,11 +356,23 @@ fn new_option(form: &FormState, kind: OptionType) -> PosForm {
         settlement: None,
     };
     let t = crate::ui::parse::field_text;
+    // Bought at its model value (in coin for an inverse option), so it starts at zero P&L.
+    let quote = crate::engine::options::model_inputs(&spec, 30.0 / 365.0, 0.55).price();
+    let premium = match crate::engine::venue::default_contract(form.venue) {
+        Contract::Inverse => quote / under,
+        Contract::Linear => quote,
+    };
+    let premium = if premium.is_finite() && premium > 0.0 { (premium * 1e6).round() / 1e6 } else { 0.01 };
+    // Deribit's name: COIN-DMMMYY-STRIKE-C|P, the expiry 30 days from now (the engine reads the
+    // coin from this shape).
+    let e = js_sys::Date::new(&(js_sys::Date::now() + 30.0 * 86_400_000.0).into());
+    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    let date = format!("{}{}{:02}", e.get_utc_date(), MONTHS[(e.get_utc_month() as usize).min(11)], e.get_utc_full_year() % 100);
     PosForm {
-        symbol: format!("{coin}-{}-{}", t(strike).replace(',', ""), if kind == OptionType::Call { "C" } else { "P" }),
+        symbol: format!("{coin}-{date}-{}-{}", t(strike).replace(',', ""), if kind == OptionType::Call { "C" } else { "P" }),
         side: Side::Long,
         size: "1".into(),
-        entry_price: "0".into(),
+        entry_price: t(premium.max(1e-6)),
         option: Some(spec),
         ..PosForm::default()
     }
